@@ -1,0 +1,1 @@
+"""Every side effect of an order: database, payment, warehouse, carrier."""

@@ -1,0 +1,289 @@
+"""Order activities. Each is idempotent, so Temporal may retry any of them.
+
+The class holds its dependencies (engine, payment provider, warehouse,
+carrier), so tests and the worker choose real systems or simulators.
+"""
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+from temporalio import activity
+from temporalio.exceptions import ApplicationError
+
+from activities.logging import bind_activity_context
+from activities.stock import (
+    OutOfStockError,
+    consume_order_stock,
+    release_order_stock,
+    reserve_order_stock,
+)
+from domain.money import from_minor_units, to_minor_units
+from domain.pricing import CatalogPrice, order_total, price_lines
+from integrations.carrier import Carrier
+from integrations.errors import AddressInvalidError, PaymentDeclinedError
+from integrations.payment import PaymentProvider
+from integrations.warehouse import Warehouse
+from models.payloads import (
+    CapturedOrder,
+    FeedbackRequest,
+    OrderInput,
+    OrderState,
+    PaymentRecord,
+    PaymentRequest,
+    ReleaseStockRequest,
+    ShipmentInfo,
+    ShipRequest,
+    TrackingRequest,
+    TrackingResult,
+    WarehouseRequest,
+    WarehouseResult,
+)
+from models.status import FailureReason, PaymentStatus
+from models.tables import FeedbackInvitation, OrderRecord, PaymentLedgerEntry, Product
+
+
+def _final(reason: FailureReason, message: str) -> ApplicationError:
+    """Build an error that no retry can fix; the workflow compensates."""
+    return ApplicationError(message, type=reason.value, non_retryable=True)
+
+
+class OrderActivities:
+    def __init__(
+        self,
+        engine: Engine,
+        payment: PaymentProvider,
+        warehouse: Warehouse,
+        carrier: Carrier,
+    ):
+        self.engine = engine
+        self.payment = payment
+        self.warehouse = warehouse
+        self.carrier = carrier
+
+    @activity.defn
+    def capture_order(self, order: OrderInput) -> CapturedOrder:
+        """Validate and price the lines, persist the order and reserve stock."""
+        log = bind_activity_context(order.order_id)
+        with Session(self.engine) as session:
+            prices = self._catalog_prices(session, order)
+            lines = price_lines(order.lines, prices, order.currency)
+            total = order_total(lines, order.currency)
+            self._insert_projection(session, order, total)
+            try:
+                reserve_order_stock(session, order.order_id, order.lines)
+            except OutOfStockError as error:
+                raise _final(FailureReason.OUT_OF_STOCK, str(error)) from None
+
+        log.info("order_captured", total=str(total), lines=len(lines))
+        return CapturedOrder(
+            lines=lines, currency=order.currency, subtotal=total, total=total
+        )
+
+    @activity.defn
+    def authorize_payment(self, request: PaymentRequest) -> PaymentRecord:
+        """Reserve the order total on the customer's card."""
+        log = bind_activity_context(request.order_id)
+        amount = to_minor_units(request.amount, request.currency)
+        try:
+            result = self.payment.authorize(
+                request.payment_token, amount, request.currency,
+                request.idempotency_key,
+            )
+        except PaymentDeclinedError as error:
+            log.warning("payment_declined", error=str(error))
+            raise _final(FailureReason.PAYMENT_DECLINED, str(error)) from None
+        return self._book(request, result.payment_id, "authorize",
+                          PaymentStatus.AUTHORIZED, log)
+
+    @activity.defn
+    def capture_payment(self, request: PaymentRequest) -> PaymentRecord:
+        """Take the authorized amount; the key makes a retry a no-op."""
+        log = bind_activity_context(request.order_id)
+        amount = to_minor_units(request.amount, request.currency)
+        result = self.payment.capture(
+            request.authorization_id, amount, request.currency,
+            request.idempotency_key,
+        )
+        captured = from_minor_units(result.amount_minor, request.currency)
+        return self._book(request.model_copy(update={"amount": captured}),
+                          result.payment_id, "capture", PaymentStatus.CAPTURED, log)
+
+    @activity.defn
+    def void_payment(self, request: PaymentRequest) -> PaymentRecord:
+        """Release an authorization that was never captured."""
+        log = bind_activity_context(request.order_id)
+        result = self.payment.void(request.authorization_id, request.idempotency_key)
+        return self._book(request, result.payment_id, "void",
+                          PaymentStatus.VOIDED, log)
+
+    @activity.defn
+    def refund_payment(self, request: PaymentRequest) -> PaymentRecord:
+        """Return captured money; the key makes a retry a no-op."""
+        log = bind_activity_context(request.order_id)
+        amount = to_minor_units(request.amount, request.currency)
+        result = self.payment.refund(
+            request.authorization_id, amount, request.currency,
+            request.idempotency_key,
+        )
+        return self._book(request, result.payment_id, "refund",
+                          PaymentStatus.REFUNDED, log)
+
+    @activity.defn
+    def release_stock(self, request: ReleaseStockRequest) -> int:
+        """Return the order's reserved units to available stock."""
+        log = bind_activity_context(request.order_id)
+        with Session(self.engine) as session:
+            released = release_order_stock(session, request.order_id, request.reason)
+        log.info("stock_released", units=released, reason=request.reason)
+        return released
+
+    @activity.defn
+    def perform_warehouse_step(self, request: WarehouseRequest) -> WarehouseResult:
+        """Pick or pack through the warehouse; picking consumes reservations."""
+        log = bind_activity_context(request.order_id)
+        completed = self.warehouse.perform(
+            request.order_id, request.step, activity.heartbeat
+        )
+        if completed and request.step == "pick":
+            with Session(self.engine) as session:
+                consume_order_stock(session, request.order_id)
+        log.info("warehouse_step_finished", step=request.step, completed=completed)
+        return WarehouseResult(completed=completed)
+
+    @activity.defn
+    def ship_order(self, request: ShipRequest) -> ShipmentInfo:
+        """Book the carrier and get a tracking number."""
+        log = bind_activity_context(request.order_id)
+        try:
+            shipment = self.carrier.create_shipment(
+                request.order_id, request.address, request.ship_mode,
+                request.idempotency_key,
+            )
+        except AddressInvalidError as error:
+            log.warning("address_rejected", error=str(error))
+            raise _final(FailureReason.ADDRESS_INVALID, str(error)) from None
+        log.info("order_shipped", tracking_number=shipment.tracking_number)
+        return shipment
+
+    @activity.defn
+    def fetch_tracking_events(self, request: TrackingRequest) -> TrackingResult:
+        """Ask the carrier for tracking events; reading twice changes nothing."""
+        bind_activity_context(request.order_id)
+        return TrackingResult(events=self.carrier.tracking_events(request.tracking_number))
+
+    @activity.defn
+    def request_feedback(self, request: FeedbackRequest) -> bool:
+        """Invite the customer to rate the order, at most once per order."""
+        log = bind_activity_context(request.order_id)
+        with Session(self.engine) as session:
+            if session.get(FeedbackInvitation, request.order_id) is not None:
+                return False
+            session.add(FeedbackInvitation(
+                order_id=request.order_id, customer_id=request.customer_id
+            ))
+            try:
+                session.commit()
+            except IntegrityError:
+                return False
+        log.info("feedback_requested")
+        return True
+
+    @activity.defn
+    def record_order_state(self, state: OrderState) -> None:
+        """Write the order's projection; an older version never overwrites."""
+        bind_activity_context(state.order_id)
+        with Session(self.engine) as session:
+            record = session.get(OrderRecord, state.order_id, with_for_update=True)
+            if record is None:
+                record = OrderRecord(
+                    id=state.order_id, workflow_id=state.workflow_id,
+                    status=state.status.value, channel=state.channel,
+                    customer_id=state.customer_id, currency=state.currency,
+                    placed_at=state.placed_at,
+                )
+            elif record.version >= state.version:
+                return
+            record.status = state.status.value
+            record.total = state.total
+            record.version = state.version
+            record.state = state.model_dump(mode="json")
+            record.updated_at = datetime.now(timezone.utc)
+            session.add(record)
+            session.commit()
+
+    def _catalog_prices(self, session: Session, order: OrderInput) -> dict[str, CatalogPrice]:
+        skus = {line.sku for line in order.lines}
+        products = {
+            product.sku: product
+            for product in session.exec(select(Product).where(Product.sku.in_(skus)))
+        }
+        for index, line in enumerate(order.lines):
+            product = products.get(line.sku)
+            if product is None:
+                raise _final(FailureReason.UNKNOWN_SKU,
+                             f"lines[{index}].sku: {line.sku} is not in the catalog")
+            if product.discontinued:
+                raise _final(FailureReason.ITEM_DISCONTINUED,
+                             f"lines[{index}].sku: {line.sku} is discontinued")
+            if line.quantity <= 0:
+                raise _final(FailureReason.INTERNAL_ERROR,
+                             f"lines[{index}].quantity must be at least 1")
+        return {
+            sku: CatalogPrice(sku, product.name, Decimal(product.list_price), "list_price")
+            for sku, product in products.items()
+        }
+
+    def _insert_projection(self, session: Session, order: OrderInput, total: Decimal) -> None:
+        if session.get(OrderRecord, order.order_id) is not None:
+            return
+        session.add(OrderRecord(
+            id=order.order_id, workflow_id=activity.info().workflow_id,
+            status="received", channel=order.channel,
+            customer_id=order.customer_id, currency=order.currency,
+            total=total, placed_at=order.placed_at,
+        ))
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+
+    def _book(self, request: PaymentRequest, payment_id: str, kind: str,
+              status: PaymentStatus, log) -> PaymentRecord:
+        """Record the provider's answer in the payments ledger, once per key."""
+        with Session(self.engine) as session:
+            entry = session.get(PaymentLedgerEntry, request.idempotency_key)
+            if entry is None:
+                entry = PaymentLedgerEntry(
+                    idempotency_key=request.idempotency_key,
+                    order_id=request.order_id, payment_id=payment_id,
+                    kind=kind, status=status.value, amount=request.amount,
+                    currency=request.currency,
+                )
+                session.add(entry)
+                try:
+                    session.commit()
+                except IntegrityError:
+                    session.rollback()
+                    entry = session.get(PaymentLedgerEntry, request.idempotency_key)
+                session.refresh(entry)
+        log.info(f"payment_{status.value}", payment_id=payment_id,
+                 amount=str(request.amount), currency=request.currency)
+        return PaymentRecord(
+            payment_id=entry.payment_id, kind=entry.kind, status=status,
+            amount=Decimal(entry.amount), currency=entry.currency,
+            idempotency_key=entry.idempotency_key,
+            at=entry.at if entry.at.tzinfo else entry.at.replace(tzinfo=timezone.utc),
+        )
+
+    def all(self) -> list:
+        """List the bound activity methods, for worker registration."""
+        return [
+            self.capture_order, self.authorize_payment, self.capture_payment,
+            self.void_payment, self.refund_payment, self.release_stock,
+            self.perform_warehouse_step, self.ship_order,
+            self.fetch_tracking_events, self.request_feedback,
+            self.record_order_state,
+        ]

@@ -1,0 +1,74 @@
+"""Settings for every OMS process, read from `OMS_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Configuration shared by the worker, the API and the scripts."""
+
+    model_config = SettingsConfigDict(env_prefix="OMS_", extra="ignore")
+
+    environment: str = Field(
+        "development",
+        description="`development` logs readable lines, `production` JSON.",
+    )
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder for the Temporal store, the SQLite file and dev keys.",
+    )
+    database_url: str = Field(
+        "",
+        validation_alias="DATABASE_URL",
+        description="SQLAlchemy URL; empty means a SQLite file in data_dir.",
+    )
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_ui_port: int = 8233
+    task_queue: str = "orders"
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+
+    pick_delay_seconds: float = Field(
+        1.0, ge=0, description="Simulated warehouse time to pick an order."
+    )
+    pack_delay_seconds: float = Field(
+        1.0, ge=0, description="Simulated warehouse time to pack an order."
+    )
+    warehouse_manual_confirmation: bool = Field(
+        False,
+        description="Wait for staff to confirm pick and pack through the API.",
+    )
+    carrier_transit_seconds: float = Field(
+        5.0, ge=0, description="Simulated time from label to delivered."
+    )
+    tracking_poll_seconds: float = Field(
+        2.0, gt=0, description="How often to ask the carrier when no event came."
+    )
+    feedback_delay_seconds: float = Field(
+        3.0, ge=0, description="Wait after delivery before asking for feedback."
+    )
+    return_window_days: float = Field(
+        30.0, ge=0, description="Days after delivery that returns stay open."
+    )
+
+    import_limit: int = Field(
+        0, ge=0, description="Orders to import from the dataset; 0 imports all."
+    )
+    import_concurrency: int = Field(8, ge=1, le=64)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'oms.db'}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

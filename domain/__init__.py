@@ -1,0 +1,1 @@
+"""Pure money and stock rules: no I/O, called by activities and the API."""

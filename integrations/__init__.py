@@ -1,0 +1,1 @@
+"""Interfaces to external systems and the simulators that implement them."""

@@ -1,0 +1,206 @@
+"""Pydantic payloads that cross the workflow boundary.
+
+Workflows, activities and the API exchange only these models (through
+the SDK's pydantic data converter), never database tables. Each activity
+takes one input model and returns one result model, so fields can be
+added later without breaking running workflows: new fields need defaults.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from pydantic import BaseModel, Field
+
+from models.status import FailureReason, OrderStatus, PaymentStatus, ShipmentStatus
+
+
+class Address(BaseModel):
+    name: str = ""
+    line1: str = ""
+    city: str = ""
+    region: str = ""
+    postal_code: str = ""
+    country: str = Field("US", description="ISO 3166-1 alpha-2 code.")
+
+
+class OrderLineInput(BaseModel):
+    sku: str
+    quantity: int
+
+
+class FollowUpPolicy(BaseModel):
+    """Waits after shipping, fixed when the order starts."""
+
+    tracking_poll_seconds: float = 2.0
+    feedback_delay_seconds: float = 3.0
+    return_window_seconds: float = 30 * 86400.0
+
+
+class OrderInput(BaseModel):
+    """What the workflow starts from; stored in its first history event."""
+
+    order_id: str
+    channel: str
+    customer_id: str
+    customer_name: str = ""
+    customer_group: str = "default"
+    currency: str = "USD"
+    lines: list[OrderLineInput]
+    shipping_address: Address
+    ship_mode: str = "standard"
+    payment_token: str
+    placed_at: datetime
+    follow_up: FollowUpPolicy = FollowUpPolicy()
+
+
+class PricedLine(BaseModel):
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal
+    line_total: Decimal
+    price_source: str = Field(description="Which price list or rule set the price.")
+
+
+class CapturedOrder(BaseModel):
+    """Result of order capture: priced lines and reserved stock."""
+
+    lines: list[PricedLine]
+    currency: str
+    subtotal: Decimal
+    total: Decimal
+
+
+class PaymentRequest(BaseModel):
+    order_id: str
+    amount: Decimal
+    currency: str
+    payment_token: str = ""
+    idempotency_key: str
+    authorization_id: str = ""
+
+
+class PaymentRecord(BaseModel):
+    payment_id: str
+    kind: str = Field(description="authorize, capture, void or refund.")
+    status: PaymentStatus
+    amount: Decimal
+    currency: str
+    idempotency_key: str
+    at: datetime
+
+
+class WarehouseRequest(BaseModel):
+    order_id: str
+    lines: list[PricedLine]
+    step: str = Field(description="pick or pack.")
+
+
+class WarehouseResult(BaseModel):
+    completed: bool = Field(
+        description="False when staff must confirm the step through the API."
+    )
+
+
+class ShipRequest(BaseModel):
+    order_id: str
+    address: Address
+    lines: list[PricedLine]
+    ship_mode: str
+    idempotency_key: str
+
+
+class TrackingEvent(BaseModel):
+    tracking_number: str
+    status: ShipmentStatus
+    at: datetime
+    location: str = ""
+
+
+class ShipmentInfo(BaseModel):
+    shipment_id: str
+    carrier: str
+    service: str
+    tracking_number: str
+    status: ShipmentStatus = ShipmentStatus.LABEL_CREATED
+    shipped_at: datetime
+    events: list[TrackingEvent] = []
+
+
+class TrackingRequest(BaseModel):
+    order_id: str
+    tracking_number: str
+
+
+class TrackingResult(BaseModel):
+    events: list[TrackingEvent]
+
+
+class ReleaseStockRequest(BaseModel):
+    order_id: str
+    reason: str
+
+
+class FeedbackRequest(BaseModel):
+    order_id: str
+    customer_id: str
+
+
+class TimelineEntry(BaseModel):
+    at: datetime
+    kind: str = Field(description="Snake-case event name, e.g. hold_placed.")
+    message: str
+    actor: str = "system"
+
+
+class Hold(BaseModel):
+    reason: str
+    actor: str
+    placed_at: datetime
+    released_at: datetime | None = None
+    released_by: str | None = None
+
+
+class OperatorRequest(BaseModel):
+    """Body of hold, release and cancel: why, and who asked."""
+
+    reason: str = Field(min_length=1, max_length=500)
+    actor: str = "operator"
+
+
+class WarehouseConfirmation(BaseModel):
+    step: str = Field(description="pick or pack.")
+    actor: str = "warehouse"
+
+
+class OrderState(BaseModel):
+    """Live state of one order, as its workflow holds it."""
+
+    order_id: str
+    workflow_id: str
+    status: OrderStatus
+    channel: str
+    customer_id: str
+    customer_name: str = ""
+    currency: str
+    placed_at: datetime
+    requested_lines: list[OrderLineInput]
+    lines: list[PricedLine] = []
+    subtotal: Decimal | None = None
+    total: Decimal | None = None
+    payments: list[PaymentRecord] = []
+    shipments: list[ShipmentInfo] = []
+    holds: list[Hold] = []
+    timeline: list[TimelineEntry] = []
+    failure_reason: FailureReason | None = None
+    failure_message: str | None = None
+    cancel_reason: str | None = None
+    stage_started_at: dict[str, datetime] = {}
+    version: int = Field(0, description="Grows on every change; orders snapshots.")
+
+    @property
+    def active_hold(self) -> Hold | None:
+        for hold in self.holds:
+            if hold.released_at is None:
+                return hold
+        return None

@@ -1,0 +1,85 @@
+"""The lists of statuses, each value with its one-line meaning."""
+
+from enum import StrEnum
+
+
+class OrderStatus(StrEnum):
+    """Where an order is in its life; the workflow owns the value."""
+
+    RECEIVED = "received"
+    """Captured: validated, priced, persisted and stock reserved."""
+    PAYMENT = "payment"
+    """Authorizing and capturing the payment."""
+    PICKING = "picking"
+    """Paid; the warehouse is picking the items."""
+    PACKING = "packing"
+    """Picked; the warehouse is packing the parcel."""
+    SHIPPED = "shipped"
+    """Handed to the carrier with a tracking number."""
+    DELIVERED = "delivered"
+    """The carrier reported delivery; follow-up is running."""
+    COMPLETED = "completed"
+    """Feedback requested and the return window closed."""
+    CANCELLED = "cancelled"
+    """Cancelled by an operator before shipping; compensated."""
+    FAILED = "failed"
+    """Ended by an error that retrying cannot fix; compensated."""
+
+    @property
+    def is_terminal(self) -> bool:
+        return self in TERMINAL_ORDER_STATUSES
+
+
+TERMINAL_ORDER_STATUSES = frozenset(
+    {OrderStatus.COMPLETED, OrderStatus.CANCELLED, OrderStatus.FAILED}
+)
+
+# Stages in the order the workflow runs them.
+ORDER_STAGES = (
+    OrderStatus.RECEIVED,
+    OrderStatus.PAYMENT,
+    OrderStatus.PICKING,
+    OrderStatus.PACKING,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+    OrderStatus.COMPLETED,
+)
+
+
+class PaymentStatus(StrEnum):
+    """State of one payment intent at the provider."""
+
+    AUTHORIZED = "authorized"
+    """Funds reserved on the card, nothing taken yet."""
+    CAPTURED = "captured"
+    """Funds taken."""
+    VOIDED = "voided"
+    """Authorization released without capture."""
+    REFUNDED = "refunded"
+    """Captured funds returned in full."""
+    DECLINED = "declined"
+    """The provider rejected the card."""
+
+
+class ShipmentStatus(StrEnum):
+    """State of one parcel."""
+
+    LABEL_CREATED = "label_created"
+    """The carrier issued a tracking number."""
+    IN_TRANSIT = "in_transit"
+    """The carrier has the parcel."""
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    """On the last vehicle to the customer."""
+    DELIVERED = "delivered"
+    """Handed to the customer."""
+
+
+class FailureReason(StrEnum):
+    """Why an order ended in `failed`; each is final, so no retry helps."""
+
+    PAYMENT_DECLINED = "payment_declined"
+    ADDRESS_INVALID = "address_invalid"
+    ITEM_DISCONTINUED = "item_discontinued"
+    OUT_OF_STOCK = "out_of_stock"
+    UNKNOWN_SKU = "unknown_sku"
+    INTERNAL_ERROR = "internal_error"

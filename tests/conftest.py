@@ -1,0 +1,59 @@
+"""Shared fixtures: a real Temporal test server and a fresh database."""
+
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+from sqlmodel import Session
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from core.binaries import temporal_test_server
+from core.db import create_tables, make_engine
+from core.temporal import register_search_attributes
+from models.tables import Product, StockLevel, Warehouse
+
+CATALOG = [
+    # sku, name, list price, stock
+    ("OFF-PA-10000174", "Message Book, Wirebound", Decimal("8.224"), 100),
+    ("OFF-LA-10003223", "Avery 508", Decimal("3.928"), 100),
+    ("FUR-CH-10000454", "Mitel 5320 IP Phone", Decimal("139.99"), 5),
+    ("TEC-PH-10002275", "Old Phone", Decimal("50.00"), 10),
+]
+
+
+def seed_catalog(engine) -> None:
+    with Session(engine) as session:
+        session.add(Warehouse(id="WH-1", name="Main", postal_region="77"))
+        for sku, name, price, stock in CATALOG:
+            session.add(Product(sku=sku, name=name, list_price=price,
+                                discontinued=sku == "TEC-PH-10002275"))
+            session.add(StockLevel(sku=sku, warehouse_id="WH-1", on_hand=stock))
+        session.commit()
+
+
+@pytest.fixture
+def sqlite_engine(tmp_path: Path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'oms.db'}")
+    create_tables(engine)
+    seed_catalog(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest_asyncio.fixture(scope="session")
+async def time_skipping_env():
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=temporal_test_server(),
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture
+def task_queue() -> str:
+    return f"test-{uuid.uuid4().hex[:8]}"

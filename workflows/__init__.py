@@ -1,0 +1,1 @@
+"""Workflow definitions: orchestration only, no I/O and no database."""
