@@ -55,3 +55,36 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
 
 def from_minor_units(amount: int, currency: str) -> Decimal:
     return Decimal(amount).scaleb(-minor_unit(currency))
+
+
+def allocate(total: Decimal, weights: list[Decimal], currency: str) -> list[Decimal]:
+    """Split `total` across `weights` by the largest-remainder method.
+
+    Each share is floored to the currency's minor unit, then the minor
+    units left over go one each to the shares with the largest remainders
+    (ties to the earlier share), so the shares always add up to `total`
+    exactly. Zero weights get zero unless every weight is zero, in which
+    case the split is even.
+    """
+    if not weights:
+        raise ValueError("weights must not be empty")
+    if any(weight < 0 for weight in weights):
+        raise ValueError("weights must not be negative")
+    if total < 0:
+        return [-share for share in allocate(-total, weights, currency)]
+    scale = minor_unit(currency)
+    units = int(round_money(total, currency).scaleb(scale))
+    weight_sum = sum(weights, Decimal(0))
+    if weight_sum == 0:
+        weights = [Decimal(1)] * len(weights)
+        weight_sum = Decimal(len(weights))
+
+    exact = [Decimal(units) * weight / weight_sum for weight in weights]
+    floors = [int(share // 1) for share in exact]
+    leftover = units - sum(floors)
+    by_remainder = sorted(
+        range(len(exact)), key=lambda i: (-(exact[i] - floors[i]), i)
+    )
+    for index in by_remainder[:leftover]:
+        floors[index] += 1
+    return [Decimal(share).scaleb(-scale) for share in floors]
