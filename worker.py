@@ -33,7 +33,10 @@ async def run_worker(settings: Settings) -> None:
     log = structlog.get_logger("oms.worker")
     create_tables(get_engine())
     client = await connect(settings.temporal_address, settings.temporal_namespace)
-    worker = build_worker(client, settings.task_queue, build_activities(settings))
+    worker = build_worker(
+        client, settings.task_queue, build_activities(settings),
+        max_concurrent_activities=settings.max_concurrent_activities,
+    )
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -31,14 +31,20 @@ class Settings(BaseSettings):
     temporal_ui_port: int = 8233
     task_queue: str = "orders"
 
+    max_concurrent_activities: int = Field(
+        200, ge=1,
+        description="Activity threads per worker; simulated warehouse "
+        "delays hold a thread while they sleep.",
+    )
+
     api_host: str = "127.0.0.1"
     api_port: int = 8000
 
     pick_delay_seconds: float = Field(
-        1.0, ge=0, description="Simulated warehouse time to pick an order."
+        0.5, ge=0, description="Simulated warehouse time to pick an order."
     )
     pack_delay_seconds: float = Field(
-        1.0, ge=0, description="Simulated warehouse time to pack an order."
+        0.5, ge=0, description="Simulated warehouse time to pack an order."
     )
     warehouse_manual_confirmation: bool = Field(
         False,
@@ -61,6 +67,11 @@ class Settings(BaseSettings):
         0, ge=0, description="Orders to import from the dataset; 0 imports all."
     )
     import_concurrency: int = Field(8, ge=1, le=64)
+    settle_timeout_seconds: float = Field(
+        120.0, ge=0,
+        description="How long `make run` waits for imported orders to reach "
+        "delivery before it prints the summary.",
+    )
 
     @property
     def resolved_database_url(self) -> str:

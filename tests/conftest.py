@@ -57,3 +57,15 @@ async def time_skipping_env():
 @pytest.fixture
 def task_queue() -> str:
     return f"test-{uuid.uuid4().hex[:8]}"
+
+
+INTEGRATION_FOLDERS = ("api", "integration")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests under tests/api and tests/integration as integration."""
+    root = Path(__file__).parent
+    for item in items:
+        relative = Path(item.fspath).relative_to(root)
+        if relative.parts and relative.parts[0] in INTEGRATION_FOLDERS:
+            item.add_marker(pytest.mark.integration)

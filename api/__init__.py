@@ -1,0 +1,1 @@
+"""HTTP API: translates requests into Temporal calls and database reads."""
