@@ -1,0 +1,104 @@
+"""Record order workflow histories for the replay test.
+
+Run `python -m tests.workflows.record_histories` after a deliberate,
+versioned change to the workflow; the files it writes are what running
+orders look like, so the replay test keeps later changes compatible.
+"""
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from core.binaries import temporal_test_server
+from core.db import create_tables, make_engine
+from core.temporal import register_search_attributes
+from models.payloads import OperatorRequest, OrderState
+from models.status import OrderStatus
+from tests.conftest import seed_catalog
+from tests.workflows.helpers import make_order, make_worker
+from workflows.order import OrderWorkflow
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def until(handle, status: OrderStatus) -> None:
+    for _ in range(400):
+        state: OrderState = await handle.query(OrderWorkflow.state)
+        if state.status == status:
+            return
+        await asyncio.sleep(0.05)
+    raise RuntimeError(f"never reached {status}")
+
+
+async def completed(env, queue):
+    return await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-completed"),
+        id="order-replay-completed", task_queue=queue)
+
+
+async def declined(env, queue):
+    return await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-declined", token="tok_decline"),
+        id="order-replay-declined", task_queue=queue)
+
+
+async def held(env, queue):
+    handle = await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-held"),
+        id="order-replay-held", task_queue=queue)
+    await handle.execute_update(OrderWorkflow.hold, OperatorRequest(reason="check"))
+    await handle.execute_update(OrderWorkflow.release, OperatorRequest(reason="ok"))
+    return handle
+
+
+async def lost_answer(env, queue):
+    return await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-lost", token="tok_lost_answer_1"),
+        id="order-replay-lost", task_queue=queue)
+
+
+async def cancelled(env, queue):
+    handle = await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-cancelled"),
+        id="order-replay-cancelled", task_queue=queue)
+    await until(handle, OrderStatus.PICKING)
+    await handle.execute_update(OrderWorkflow.cancel, OperatorRequest(reason="asked"))
+    return handle
+
+
+SCENARIOS = {
+    "completed": (completed, {}),
+    "declined": (declined, {}),
+    "held": (held, {}),
+    "lost_answer": (lost_answer, {}),
+    "cancelled": (cancelled, {"manual": True}),
+}
+
+
+async def main() -> None:
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=temporal_test_server(),
+    )
+    await register_search_attributes(env.client)
+    HISTORIES.mkdir(exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        for name, (scenario, options) in SCENARIOS.items():
+            engine = make_engine(f"sqlite:///{folder}/{name}.db")
+            create_tables(engine)
+            seed_catalog(engine)
+            queue = f"record-{name}"
+            async with make_worker(env.client, queue, engine, **options):
+                handle = await scenario(env, queue)
+                await handle.result()
+                history = await handle.fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            print(f"recorded {name}: {len(history.events)} events")
+    await env.shutdown()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
