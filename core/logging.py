@@ -44,6 +44,7 @@ def configure_logging(environment: str = "development") -> None:
 
     structlog.configure(
         processors=[
+            structlog.stdlib.filter_by_level,
             *shared,
             structlog.stdlib.ProcessorFormatter.wrap_for_formatter,
         ],

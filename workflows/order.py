@@ -81,11 +81,13 @@ class OrderWorkflow:
 
     @workflow.run
     async def run(self, order: OrderInput) -> OrderState:
-        workflow.upsert_search_attributes([
-            ORDER_STATUS.value_set(self._state.status.value),
-            ORDER_CHANNEL.value_set(order.channel),
-            CUSTOMER_ID.value_set(order.customer_id),
-        ])
+        # The API sets these at start; workflows started elsewhere get them here.
+        if workflow.info().typed_search_attributes.get(ORDER_CHANNEL) is None:
+            workflow.upsert_search_attributes([
+                ORDER_STATUS.value_set(self._state.status.value),
+                ORDER_CHANNEL.value_set(order.channel),
+                CUSTOMER_ID.value_set(order.customer_id),
+            ])
         try:
             await self._capture_order()
             await self._take_payment()
@@ -121,7 +123,6 @@ class OrderWorkflow:
         self._note("order_captured",
                    f"Priced {len(captured.lines)} lines, total "
                    f"{captured.total} {captured.currency}; stock reserved")
-        await self._record()
 
     async def _take_payment(self) -> None:
         await self._checkpoint()
@@ -148,7 +149,6 @@ class OrderWorkflow:
             "capture_payment", capture, PaymentRecord, policies.PAYMENT
         )
         self._add_payment(self._capture)
-        await self._record()
 
     async def _pick_and_pack(self) -> None:
         for stage, step in ((OrderStatus.PICKING, "pick"), (OrderStatus.PACKING, "pack")):
@@ -209,7 +209,8 @@ class OrderWorkflow:
 
     async def _follow_up(self) -> None:
         policy = self._order.follow_up
-        await workflow.sleep(timedelta(seconds=policy.feedback_delay_seconds))
+        if policy.feedback_delay_seconds > 0:
+            await workflow.sleep(timedelta(seconds=policy.feedback_delay_seconds))
         await self._step(
             "request_feedback",
             FeedbackRequest(order_id=self._state.order_id,
@@ -217,7 +218,6 @@ class OrderWorkflow:
             bool, policies.FOLLOW_UP,
         )
         self._note("feedback_requested", "Asked the customer for feedback")
-        await self._record()
         remaining = policy.return_window_seconds - policy.feedback_delay_seconds
         if remaining > 0:
             await workflow.sleep(timedelta(seconds=remaining))
