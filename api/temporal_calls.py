@@ -37,13 +37,27 @@ async def run_update(client: Client, order_id: str, update, argument) -> OrderSt
         code = cause.type if isinstance(cause, ApplicationError) and cause.type else "rejected"
         raise ApiProblem(409, code, detail) from error
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
+        if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
+            raise _unavailable(error) from error
+        # A finished workflow also answers NOT_FOUND to updates.
+        closed = await _closed_status(client, order_id)
+        if closed is None:
             raise ApiProblem(404, "order_not_found",
-                             f"order {order_id} has no running workflow") from error
-        if error.status == RPCStatusCode.FAILED_PRECONDITION:
-            raise ApiProblem(409, "order_closed",
-                             f"order {order_id} has finished; no update is possible") from error
+                             f"order {order_id} does not exist") from error
+        raise ApiProblem(409, "order_closed",
+                         f"order {order_id} is closed ({closed}); operator "
+                         "actions are no longer possible") from error
+
+
+async def _closed_status(client: Client, order_id: str) -> str | None:
+    """Return the closed workflow's status name, or None if there is none."""
+    try:
+        description = await order_handle(client, order_id).describe()
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            return None
         raise _unavailable(error) from error
+    return description.status.name.lower() if description.status else "unknown"
 
 
 def _unavailable(error: RPCError) -> ApiProblem:
