@@ -72,7 +72,12 @@ def _field_name(location: tuple) -> str:
     parts = [str(part) for part in location if part not in ("body",)]
     name = ""
     for part in parts:
-        name += f"[{part}]" if part.isdigit() else (f".{part}" if name else part)
+        if part.isdigit():
+            name += f"[{part}]"
+        elif name:
+            name += f".{part}"
+        else:
+            name = part
     return name or "body"
 
 

@@ -39,7 +39,7 @@ async def run_update(client: Client, order_id: str, update, argument) -> OrderSt
     except RPCError as error:
         if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise _unavailable(error) from error
-        # A finished workflow also answers NOT_FOUND to updates.
+        # Temporal returns NOT_FOUND for an update to a finished workflow too.
         closed = await _closed_status(client, order_id)
         if closed is None:
             raise ApiProblem(404, "order_not_found",
