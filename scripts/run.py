@@ -56,15 +56,17 @@ def wait_until_settled(engine, timeout: float) -> None:
 
 
 def stop_all(processes: list[tuple[str, subprocess.Popen]]) -> None:
+    """Stop the API, then the worker, then Temporal, each before the next,
+    so that the worker can finish its shutdown while the server is up."""
     for name, process in reversed(processes):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-    for name, process in reversed(processes):
         try:
-            process.wait(timeout=20)
+            process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             log.warning("process_killed", process=name)
             process.kill()
+            process.wait()
         log.info("process_stopped", process=name, returncode=process.returncode)
 
 
