@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(PY) -m scripts.run
 
 test: $(STAMP)
-	$(PY) -m scripts.browser_deps
+	$(PY) -m scripts.system_deps
 	$(PY) -m scripts.run_tests
 
 bench: $(STAMP)

@@ -1,0 +1,2 @@
+"""Shipping rules without I/O: rates, boxes, delivery estimates, labels,
+carrier webhooks and tracking."""
