@@ -35,6 +35,11 @@ class OrderCreate(BaseModel):
     channel: Channel = Channel.API
     customer_id: str = Field(min_length=1, max_length=64, examples=["DP-13000"])
     customer_name: str = Field("", max_length=200, examples=["Darren Powers"])
+    customer_email: str = Field(
+        "", max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Where order e-mails go; none are sent when empty.",
+        examples=["darren.powers@example.com"],
+    )
     customer_group: str = Field("default", max_length=64)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", examples=["USD"])
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=500)

@@ -43,6 +43,7 @@ class OrderInput(BaseModel):
     channel: str
     customer_id: str
     customer_name: str = ""
+    customer_email: str = ""
     customer_group: str = "default"
     currency: str = "USD"
     lines: list[OrderLineInput]
