@@ -3,15 +3,35 @@
 `UPDATE ... SET reserved = reserved + n WHERE on_hand - reserved >= n`
 is atomic on PostgreSQL (row lock for the statement) and on SQLite
 (one writer at a time), so two orders cannot both take the last unit.
+
+Every change of a stock level is written with an immutable
+`StockMovement` in the same transaction. `StockLevel` rows are the
+running totals of those movements, and `audit_stock_levels` recomputes
+them from the ledger to prove it.
 """
 
 from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import update
+import structlog
+from sqlalchemy import func, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from domain.allocation import Allocation, Location, WarehouseStock, strategy_named
+from models.inventory import MovementKind, StockReceipt, StockThreshold
 from models.payloads import OrderLineInput
-from models.tables import Reservation, StockLevel, StockMovement
+from models.tables import (
+    PaymentLedgerEntry,
+    Reservation,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+)
+
+log = structlog.get_logger("oms.stock")
 
 
 class OutOfStockError(Exception):
@@ -33,21 +53,36 @@ def total_demand(lines: list[OrderLineInput]) -> Counter[str]:
 
 
 def reserve_order_stock(
-    session: Session, order_id: str, lines: list[OrderLineInput]
+    session: Session,
+    order_id: str,
+    lines: list[OrderLineInput],
+    allocation: Allocation | None = None,
 ) -> list[Reservation]:
     """Reserve every SKU of an order in one transaction, or none of them.
 
-    Idempotent: an order that already holds reservations gets them back.
+    Without an allocation each SKU's total demand is taken from the one
+    warehouse with the most available units. With one, the units of
+    each shipment are taken from its warehouse. Idempotent: an order
+    that already has reservations gets them back.
     """
     existing = _reservations(session, order_id)
     if existing:
         return existing
 
-    for sku, quantity in sorted(total_demand(lines).items()):
-        warehouse_id = _take(session, sku, quantity)
+    for sku, planned, quantity in _reservation_plan(lines, allocation):
+        if planned is None:
+            warehouse_id = _take(session, sku, quantity)
+        elif _take_from(session, sku, planned, quantity):
+            warehouse_id = planned
+        else:
+            warehouse_id = None
         if warehouse_id is None:
-            available = _available(session, sku)
+            # With an allocation, the error reports the planned
+            # warehouse's units; without one, all warehouses' units.
+            available = _available(session, sku, planned)
             session.rollback()
+            log.info("stock_reservation_rejected", order_id=order_id, sku=sku,
+                     requested=quantity, available=available)
             raise OutOfStockError(sku, quantity, available)
         session.add(
             Reservation(
@@ -57,12 +92,63 @@ def reserve_order_stock(
         )
         session.add(
             StockMovement(
-                sku=sku, warehouse_id=warehouse_id, kind="reservation",
-                quantity=quantity, order_id=order_id, reason="order captured",
+                sku=sku, warehouse_id=warehouse_id,
+                kind=MovementKind.RESERVATION, quantity=quantity,
+                order_id=order_id, reason="order captured",
             )
         )
     session.commit()
-    return _reservations(session, order_id)
+    reservations = _reservations(session, order_id)
+    log_low_stock(session, {(r.sku, r.warehouse_id) for r in reservations})
+    return reservations
+
+
+def log_low_stock(session: Session, keys: set[tuple[str, str]]) -> int:
+    """Log a warning for each (SKU, warehouse) whose available units are
+    at or below its low-stock threshold. Returns the number logged."""
+    if not keys:
+        return 0
+    skus = sorted({sku for sku, _ in keys})
+    rows = session.exec(
+        select(StockLevel, StockThreshold)
+        .join(StockThreshold, (StockThreshold.sku == StockLevel.sku)
+              & (StockThreshold.warehouse_id == StockLevel.warehouse_id))
+        .where(StockLevel.sku.in_(skus),
+               StockLevel.on_hand - StockLevel.reserved
+               <= StockThreshold.low_stock_threshold)
+    ).all()
+    logged = 0
+    for level, threshold in rows:
+        if (level.sku, level.warehouse_id) not in keys:
+            continue
+        log.warning("stock_low", sku=level.sku, warehouse_id=level.warehouse_id,
+                    available=level.on_hand - level.reserved,
+                    threshold=threshold.low_stock_threshold)
+        logged += 1
+    return logged
+
+
+def _reservation_plan(
+    lines: list[OrderLineInput], allocation: Allocation | None
+) -> list[tuple[str, str | None, int]]:
+    """Return (SKU, warehouse or None, units) in SKU order, so that
+    concurrent orders lock stock rows in the same order."""
+    demand = total_demand(lines)
+    if allocation is None:
+        return [(sku, None, quantity) for sku, quantity in sorted(demand.items())]
+
+    plan = sorted(
+        (sku, shipment.warehouse_id, quantity)
+        for shipment in allocation.shipments
+        for sku, quantity in shipment.quantities.items()
+    )
+    for sku, quantity in demand.items():
+        if allocation.quantity(sku) != quantity:
+            raise ValueError(
+                f"allocation covers {allocation.quantity(sku)} units of SKU "
+                f"{sku} but the order requests {quantity}; allocate again"
+            )
+    return plan
 
 
 def release_order_stock(session: Session, order_id: str, reason: str) -> int:
@@ -72,10 +158,10 @@ def release_order_stock(session: Session, order_id: str, reason: str) -> int:
     for reservation in _reservations(session, order_id):
         if reservation.status == "active":
             values = {"reserved": StockLevel.reserved - reservation.quantity}
-            kind = "release"
+            kind = MovementKind.RELEASE
         elif reservation.status == "consumed":
             values = {"on_hand": StockLevel.on_hand + reservation.quantity}
-            kind = "return_to_stock"
+            kind = MovementKind.RETURN_TO_STOCK
         else:
             continue
         if not _claim(session, reservation, reservation.status, "released"):
@@ -120,13 +206,291 @@ def consume_order_stock(session: Session, order_id: str) -> int:
         session.add(
             StockMovement(
                 sku=reservation.sku, warehouse_id=reservation.warehouse_id,
-                kind="pick", quantity=reservation.quantity, order_id=order_id,
+                kind=MovementKind.PICK, quantity=reservation.quantity,
+                order_id=order_id,
                 reason="picked for shipment",
             )
         )
         picked += reservation.quantity
     session.commit()
     return picked
+
+
+class StockAdjustmentError(Exception):
+    """An adjustment would leave fewer units on hand than are reserved."""
+
+
+@dataclass(frozen=True)
+class ReceiptLine:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ReceiptResult:
+    receipt_id: str
+    units: int
+    replayed: bool
+    """True when the receipt was booked before and nothing changed."""
+
+
+@dataclass(frozen=True)
+class StockDiscrepancy:
+    """A stock level that differs from the sum of its movements."""
+
+    sku: str
+    warehouse_id: str
+    on_hand: int
+    reserved: int
+    ledger_on_hand: int
+    ledger_reserved: int
+
+
+def receive_stock(
+    session: Session,
+    receipt_id: str,
+    purchase_order_id: str,
+    warehouse_id: str,
+    lines: list[ReceiptLine],
+    user_id: str | None = None,
+) -> ReceiptResult:
+    """Book the units of a purchase order receipt as on-hand stock.
+
+    Idempotent per `receipt_id`: booking the same receipt again changes
+    nothing and returns the first booking with `replayed=True`.
+    """
+    quantities = Counter()
+    for line in lines:
+        if line.quantity <= 0:
+            raise ValueError(
+                f"SKU {line.sku}: received quantity {line.quantity} "
+                "must be positive"
+            )
+        quantities[line.sku] += line.quantity
+
+    # The receipt row goes first: a concurrent duplicate blocks on its
+    # primary key and then fails, so units are never counted twice.
+    session.add(StockReceipt(
+        receipt_id=receipt_id, purchase_order_id=purchase_order_id,
+        warehouse_id=warehouse_id, user_id=user_id,
+        units=sum(quantities.values()),
+    ))
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        booked = session.get(StockReceipt, receipt_id)
+        return ReceiptResult(receipt_id, booked.units, replayed=True)
+
+    for sku, quantity in sorted(quantities.items()):
+        _add_on_hand(session, sku, warehouse_id, quantity)
+        session.add(StockMovement(
+            sku=sku, warehouse_id=warehouse_id, kind=MovementKind.RECEIPT,
+            quantity=quantity, user_id=user_id, reference=purchase_order_id,
+            reason=f"receipt {receipt_id}",
+        ))
+    session.commit()
+    return ReceiptResult(receipt_id, sum(quantities.values()), replayed=False)
+
+
+def adjust_stock(
+    session: Session,
+    sku: str,
+    warehouse_id: str,
+    quantity: int,
+    reason: str,
+    user_id: str | None = None,
+) -> StockLevel:
+    """Add (positive) or remove (negative) on-hand units after a count.
+
+    Raises StockAdjustmentError when removing would leave fewer units
+    on hand than are reserved for orders.
+    """
+    if quantity == 0:
+        raise ValueError("adjustment quantity is 0; send a non-zero change")
+    if not reason.strip():
+        raise ValueError("adjustment reason is empty; say why stock changed")
+
+    if quantity > 0:
+        _add_on_hand(session, sku, warehouse_id, quantity)
+    else:
+        result = session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.sku == sku,
+                StockLevel.warehouse_id == warehouse_id,
+                StockLevel.on_hand + quantity >= StockLevel.reserved,
+            )
+            .values(on_hand=StockLevel.on_hand + quantity)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            session.rollback()
+            raise StockAdjustmentError(
+                f"SKU {sku} in {warehouse_id}: removing {-quantity} units "
+                "would leave fewer on hand than reserved"
+            )
+
+    session.add(StockMovement(
+        sku=sku, warehouse_id=warehouse_id, kind=MovementKind.ADJUSTMENT,
+        quantity=quantity, user_id=user_id, reason=reason,
+    ))
+    session.commit()
+    return session.get(StockLevel, (sku, warehouse_id), populate_existing=True)
+
+
+def audit_stock_levels(
+    session: Session, sku: str | None = None
+) -> list[StockDiscrepancy]:
+    """Recompute on-hand and reserved units from the movement ledger and
+    return every stock level that differs from it.
+
+    A level that was written directly, without movements (as seed data
+    may be), is reported too.
+    """
+    statement = select(
+        StockMovement.sku, StockMovement.warehouse_id, StockMovement.kind,
+        func.sum(StockMovement.quantity),
+    ).group_by(StockMovement.sku, StockMovement.warehouse_id, StockMovement.kind)
+    levels_statement = select(StockLevel)
+    if sku is not None:
+        statement = statement.where(StockMovement.sku == sku)
+        levels_statement = levels_statement.where(StockLevel.sku == sku)
+
+    ledger: dict[tuple[str, str], list[int]] = {}
+    for row_sku, warehouse_id, kind, total in session.exec(statement):
+        on_hand_sign, reserved_sign = _LEDGER_EFFECT[MovementKind(kind)]
+        totals = ledger.setdefault((row_sku, warehouse_id), [0, 0])
+        totals[0] += on_hand_sign * total
+        totals[1] += reserved_sign * total
+
+    discrepancies = []
+    for level in session.exec(levels_statement):
+        on_hand, reserved = ledger.pop((level.sku, level.warehouse_id), [0, 0])
+        if (on_hand, reserved) != (level.on_hand, level.reserved):
+            discrepancies.append(StockDiscrepancy(
+                level.sku, level.warehouse_id, level.on_hand, level.reserved,
+                on_hand, reserved,
+            ))
+    for (row_sku, warehouse_id), (on_hand, reserved) in ledger.items():
+        discrepancies.append(StockDiscrepancy(
+            row_sku, warehouse_id, 0, 0, on_hand, reserved
+        ))
+    return discrepancies
+
+
+# Signs that a movement's quantity gets in (on hand, reserved).
+_LEDGER_EFFECT = {
+    MovementKind.RECEIPT: (1, 0),
+    MovementKind.RESERVATION: (0, 1),
+    MovementKind.RELEASE: (0, -1),
+    MovementKind.PICK: (-1, -1),
+    MovementKind.ADJUSTMENT: (1, 0),
+    MovementKind.RETURN_TO_STOCK: (1, 0),
+}
+
+
+def expire_stale_reservations(session: Session, older_than: datetime) -> int:
+    """Release active reservations created before `older_than` whose
+    order has no authorized or captured payment. Returns the number of
+    units released.
+
+    Each reservation is claimed with a conditional status update, so a
+    concurrent pick, release or second expiry run cannot count it twice.
+
+    NOTE: nothing notifies the order workflow. An expired order that is
+    paid later reaches picking with no active reservation, and
+    `consume_order_stock` then picks 0 units.
+    """
+    paid = select(PaymentLedgerEntry.order_id).where(
+        PaymentLedgerEntry.status.in_(("authorized", "captured"))
+    )
+    stale = session.exec(
+        select(Reservation).where(
+            Reservation.status == "active",
+            Reservation.created_at < older_than,
+            Reservation.order_id.not_in(paid),
+        ).order_by(Reservation.sku, Reservation.warehouse_id)
+    ).all()
+
+    released = 0
+    for reservation in stale:
+        if not _claim(session, reservation, "active", "expired"):
+            continue
+        session.execute(
+            update(StockLevel)
+            .where(
+                StockLevel.sku == reservation.sku,
+                StockLevel.warehouse_id == reservation.warehouse_id,
+            )
+            .values(reserved=StockLevel.reserved - reservation.quantity)
+        )
+        session.add(StockMovement(
+            sku=reservation.sku, warehouse_id=reservation.warehouse_id,
+            kind=MovementKind.RELEASE, quantity=reservation.quantity,
+            order_id=reservation.order_id, reason="reservation expired",
+        ))
+        released += reservation.quantity
+    session.commit()
+    return released
+
+
+def load_warehouse_stock(
+    session: Session, skus: list[str]
+) -> list[WarehouseStock]:
+    """Read available units of the SKUs per warehouse, for allocation."""
+    warehouses = {w.id: w for w in session.exec(select(Warehouse))}
+    available: dict[str, dict[str, int]] = {}
+    levels = session.exec(select(StockLevel).where(StockLevel.sku.in_(skus)))
+    for level in levels:
+        units = level.on_hand - level.reserved
+        available.setdefault(level.warehouse_id, {})[level.sku] = units
+
+    result = []
+    for warehouse_id, units in sorted(available.items()):
+        warehouse = warehouses.get(warehouse_id)
+        if warehouse is None:
+            result.append(WarehouseStock(warehouse_id, units))
+            continue
+        location = None
+        if warehouse.latitude is not None and warehouse.longitude is not None:
+            location = Location(warehouse.latitude, warehouse.longitude)
+        result.append(
+            WarehouseStock(warehouse_id, units, location, warehouse.priority)
+        )
+    return result
+
+
+def allocate_order(
+    session: Session,
+    lines: list[OrderLineInput],
+    destination: Location | None,
+    strategy: str = "fewest_shipments",
+) -> Allocation:
+    """Allocate an order's lines over the warehouses' available units
+    with the named strategy. Raises AllocationError when all warehouses
+    together hold too few units of a SKU."""
+    demand = dict(total_demand(lines))
+    warehouses = load_warehouse_stock(session, sorted(demand))
+    return strategy_named(strategy).allocate(demand, warehouses, destination)
+
+
+def _add_on_hand(
+    session: Session, sku: str, warehouse_id: str, quantity: int
+) -> None:
+    """Add units to a stock level, creating it when missing. One
+    INSERT ... ON CONFLICT DO UPDATE statement, so two concurrent first
+    receipts of a SKU both count."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(StockLevel).values(
+        sku=sku, warehouse_id=warehouse_id, on_hand=quantity, reserved=0
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=["sku", "warehouse_id"],
+        set_={"on_hand": StockLevel.on_hand + statement.excluded.on_hand},
+    )
+    session.execute(statement)
 
 
 def _claim(
@@ -150,23 +514,34 @@ def _take(session: Session, sku: str, quantity: int) -> str | None:
         .order_by((StockLevel.on_hand - StockLevel.reserved).desc())
     ).all()
     for level in candidates:
-        result = session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.sku == sku,
-                StockLevel.warehouse_id == level.warehouse_id,
-                StockLevel.on_hand - StockLevel.reserved >= quantity,
-            )
-            .values(reserved=StockLevel.reserved + quantity)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1:
+        if _take_from(session, sku, level.warehouse_id, quantity):
             return level.warehouse_id
     return None
 
 
-def _available(session: Session, sku: str) -> int:
-    levels = session.exec(select(StockLevel).where(StockLevel.sku == sku)).all()
+def _take_from(
+    session: Session, sku: str, warehouse_id: str, quantity: int
+) -> bool:
+    result = session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.sku == sku,
+            StockLevel.warehouse_id == warehouse_id,
+            StockLevel.on_hand - StockLevel.reserved >= quantity,
+        )
+        .values(reserved=StockLevel.reserved + quantity)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
+
+
+def _available(
+    session: Session, sku: str, warehouse_id: str | None = None
+) -> int:
+    statement = select(StockLevel).where(StockLevel.sku == sku)
+    if warehouse_id is not None:
+        statement = statement.where(StockLevel.warehouse_id == warehouse_id)
+    levels = session.exec(statement).all()
     return sum(max(level.on_hand - level.reserved, 0) for level in levels)
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.problems import ApiProblem, install_problem_handlers
-from api.routes import orders
+from api.routes import inventory, orders
 from core.db import create_tables, get_engine
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -38,10 +38,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.state.settings = settings
     install_problem_handlers(app)
     app.include_router(orders.router)
+    app.include_router(inventory.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:
-        """Report whether the database and Temporal answer."""
+        """Check that the database and Temporal respond."""
         try:
             with Session(request.app.state.engine) as session:
                 session.exec(text("SELECT 1"))

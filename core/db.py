@@ -6,7 +6,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
-import models.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.inventory  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.tables  # noqa: F401
 from core.settings import get_settings
 
 

@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -61,6 +62,15 @@ class Settings(BaseSettings):
     )
     return_window_days: float = Field(
         30.0, ge=0, description="Days after delivery that returns stay open."
+    )
+
+    reservation_ttl_minutes: float = Field(
+        30.0, gt=0,
+        description="Minutes before an unpaid order's reservations expire.",
+    )
+    allocation_strategy: Literal["fewest_shipments", "nearest", "priority"] = Field(
+        "fewest_shipments",
+        description="How orders are split over warehouses; see domain.allocation.",
     )
 
     import_limit: int = Field(

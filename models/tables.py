@@ -33,7 +33,12 @@ class Warehouse(SQLModel, table=True):
     id: str = Field(primary_key=True, max_length=32)
     name: str
     postal_region: str = ""
-    timezone: str = "UTC"
+    timezone: str = Field("UTC", description="IANA time zone name.")
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    priority: int = Field(
+        100, description="Allocation order for the priority strategy; lower first."
+    )
 
 
 class StockLevel(SQLModel, table=True):
@@ -55,9 +60,15 @@ class StockMovement(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     sku: str = Field(index=True)
     warehouse_id: str
-    kind: str = Field(description="receipt, reservation, release or pick.")
-    quantity: int
+    kind: str = Field(description="A `models.inventory.MovementKind` value.")
+    quantity: int = Field(
+        description="Units moved; negative only for an adjustment that removes."
+    )
     order_id: str | None = Field(default=None, index=True)
+    user_id: str | None = Field(default=None, description="Who made the change.")
+    reference: str | None = Field(
+        default=None, description="Purchase order or receipt behind a receipt."
+    )
     reason: str = ""
     at: datetime = Field(default_factory=utc_now)
 
@@ -71,7 +82,9 @@ class Reservation(SQLModel, table=True):
     sku: str
     warehouse_id: str
     quantity: int
-    status: str = Field("active", description="active, released or consumed.")
+    status: str = Field(
+        "active", description="active, released, consumed or expired."
+    )
     created_at: datetime = Field(default_factory=utc_now)
 
 
