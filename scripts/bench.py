@@ -111,11 +111,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def main(orders: int, clients: int, requests: int) -> None:
+async def main(orders: int, clients: int, requests: int, database_url: str) -> None:
     configure_logging("production")
     logging.getLogger().setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="oms-bench-"))
-    engine = make_engine(f"sqlite:///{folder / 'oms.db'}")
+    engine = make_engine(database_url or f"sqlite:///{folder / 'oms.db'}")
     create_tables(engine)
     seed(engine)
     env = await WorkflowEnvironment.start_local(
@@ -181,6 +181,7 @@ async def main(orders: int, clients: int, requests: int) -> None:
         thread.join(timeout=10)
     await env.shutdown()
 
+    print(f"app database: {engine.url.get_backend_name()}")
     print(f"machine: {platform.machine()}, {platform.python_version()}, "
           f"{__import__('os').cpu_count()} cores")
     print(f"steps per order: {plan.activities} activities, "
@@ -199,5 +200,8 @@ if __name__ == "__main__":
     parser.add_argument("--orders", type=int, default=200, help="Workflows per batch.")
     parser.add_argument("--clients", type=int, default=16, help="Concurrent API clients.")
     parser.add_argument("--requests", type=int, default=25, help="Requests per client.")
+    parser.add_argument("--database-url", default="",
+                        help="App database; an empty database of its own. "
+                        "Default: a new SQLite file.")
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.clients, args.requests))
+    asyncio.run(main(args.orders, args.clients, args.requests, args.database_url))
