@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from api.problems import ApiProblem, install_problem_handlers
 from api.routes import inventory, orders
+from api.routes import carrier_events, feedback, shipments, support
 from core.db import create_tables, get_engine
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -39,6 +40,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     install_problem_handlers(app)
     app.include_router(orders.router)
     app.include_router(inventory.router)
+    app.include_router(support.router)
+    app.include_router(feedback.router)
+    app.include_router(shipments.router)
+    app.include_router(carrier_events.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:

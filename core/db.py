@@ -6,7 +6,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
-import models.inventory  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.feedback  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.inventory  # noqa: F401
+import models.notifications  # noqa: F401
+import models.shipping  # noqa: F401
+import models.support  # noqa: F401
 import models.tables  # noqa: F401
 from core.settings import get_settings
 

@@ -83,6 +83,35 @@ class Settings(BaseSettings):
         "delivery before it prints the summary.",
     )
 
+    smtp_host: str = Field("127.0.0.1", description="SMTP server for order e-mails.")
+    smtp_port: int = Field(1025, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(
+        30.0, gt=0, description="Seconds to wait for the SMTP server per call."
+    )
+    mail_from: str = Field(
+        "orders@example.com", description="Sender address of order e-mails."
+    )
+    tracking_url_template: str = Field(
+        "https://tracking.example.com/{carrier}/{tracking_number}",
+        description="Link in shipment e-mails; `{carrier}` and "
+        "`{tracking_number}` are filled in.",
+    )
+
+    carrier_webhook_secrets: str = Field(
+        "dev-webhook-secret",
+        description="Comma-separated HMAC secrets that carrier webhooks may be "
+        "signed with; list two while rotating. Replace the default outside "
+        "development.",
+    )
+
+    @property
+    def webhook_secrets(self) -> list[bytes]:
+        return [
+            secret.strip().encode()
+            for secret in self.carrier_webhook_secrets.split(",")
+            if secret.strip()
+        ]
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

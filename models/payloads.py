@@ -8,6 +8,7 @@ added later without breaking running workflows: new fields need defaults.
 
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
@@ -63,6 +64,14 @@ class PricedLine(BaseModel):
     price_source: str = Field(description="Which price list or rule set the price.")
 
 
+class PlannedShipment(BaseModel):
+    """Lines that one warehouse ships together, from allocation."""
+
+    number: int
+    warehouse_id: str
+    lines: list[OrderLineInput]
+
+
 class CapturedOrder(BaseModel):
     """Result of order capture: priced lines and reserved stock."""
 
@@ -70,6 +79,7 @@ class CapturedOrder(BaseModel):
     currency: str
     subtotal: Decimal
     total: Decimal
+    shipments: list[PlannedShipment] = []
 
 
 class PaymentRequest(BaseModel):
@@ -95,6 +105,7 @@ class WarehouseRequest(BaseModel):
     order_id: str
     lines: list[PricedLine]
     step: str = Field(description="pick or pack.")
+    warehouse_id: str = ""
 
 
 class WarehouseResult(BaseModel):
@@ -109,6 +120,8 @@ class ShipRequest(BaseModel):
     lines: list[PricedLine]
     ship_mode: str
     idempotency_key: str
+    shipment_id: str = ""
+    warehouse_id: str = ""
 
 
 class TrackingEvent(BaseModel):
@@ -126,6 +139,43 @@ class ShipmentInfo(BaseModel):
     status: ShipmentStatus = ShipmentStatus.LABEL_CREATED
     shipped_at: datetime
     events: list[TrackingEvent] = []
+    eta: datetime | None = None
+    rate_reason: str = Field("", description="Why this carrier service won.")
+    box_code: str = ""
+    weight_kg: Decimal | None = None
+
+
+class ShipmentRequest(BaseModel):
+    """Input of one shipment's child workflow."""
+
+    order_id: str
+    parent_workflow_id: str
+    number: int
+    warehouse_id: str
+    lines: list[PricedLine]
+    address: Address
+    ship_mode: str
+    follow_up: FollowUpPolicy = FollowUpPolicy()
+    on_hold: bool = False
+
+
+class ShipmentState(BaseModel):
+    """Live state of one shipment, as its workflow holds it."""
+
+    shipment_id: str
+    number: int
+    warehouse_id: str
+    status: ShipmentStatus = ShipmentStatus.PENDING
+    lines: list[PricedLine] = []
+    info: ShipmentInfo | None = None
+    cancel_reason: str | None = None
+    leaving: bool = Field(False, description="Ship step started; no cancel now.")
+
+
+class EtaRequest(BaseModel):
+    shipment: ShipmentInfo
+    warehouse_id: str
+    address: Address
 
 
 class TrackingRequest(BaseModel):
@@ -140,6 +190,7 @@ class TrackingResult(BaseModel):
 class ReleaseStockRequest(BaseModel):
     order_id: str
     reason: str
+    warehouse_id: str = Field("", description="Only this warehouse; empty for all.")
 
 
 class FeedbackRequest(BaseModel):
@@ -191,6 +242,9 @@ class OrderState(BaseModel):
     total: Decimal | None = None
     payments: list[PaymentRecord] = []
     shipments: list[ShipmentInfo] = []
+    fulfillments: list[ShipmentState] = Field(
+        [], description="One entry per shipment, from allocation to delivery."
+    )
     holds: list[Hold] = []
     timeline: list[TimelineEntry] = []
     failure_reason: FailureReason | None = None
@@ -205,3 +259,30 @@ class OrderState(BaseModel):
             if hold.released_at is None:
                 return hold
         return None
+
+
+class NotificationKind(StrEnum):
+    """Kind of order e-mail; each kind has its own templates."""
+
+    ORDER_CONFIRMED = "order_confirmed"
+    ORDER_SHIPPED = "order_shipped"
+    ORDER_DELIVERED = "order_delivered"
+    RETURN_RECEIVED = "return_received"
+    REFUND_ISSUED = "refund_issued"
+
+
+class NotificationRequest(BaseModel):
+    """One order e-mail, identified by its idempotency key."""
+
+    kind: NotificationKind
+    order_id: str
+    to_email: str = Field(description="Recipient; empty sends nothing.")
+    context: dict[str, str] = Field(
+        {},
+        description="Template values, e.g. customer_name, total, currency, "
+        "carrier, tracking_number, amount.",
+    )
+    idempotency_key: str = Field(
+        description="Derived from the workflow id and step, e.g. "
+        "`<workflow id>/notify/order_shipped/1`.",
+    )
