@@ -5,6 +5,7 @@ import signal
 
 import structlog
 
+from activities.notifications import NotificationActivities
 from activities.orders import OrderActivities
 from core.db import create_tables, get_engine
 from core.logging import configure_logging
@@ -26,6 +27,7 @@ def build_activities(settings: Settings) -> OrderActivities:
             manual_confirmation=settings.warehouse_manual_confirmation,
         ),
         carrier=SimulatedCarrier(engine, settings.carrier_transit_seconds),
+        allocation_strategy=settings.allocation_strategy,
     )
 
 
@@ -33,9 +35,11 @@ async def run_worker(settings: Settings) -> None:
     log = structlog.get_logger("oms.worker")
     create_tables(get_engine())
     client = await connect(settings.temporal_address, settings.temporal_namespace)
+    notifications = NotificationActivities(settings, get_engine())
     worker = build_worker(
         client, settings.task_queue, build_activities(settings),
         max_concurrent_activities=settings.max_concurrent_activities,
+        extra_activities=(notifications.send_notification,),
     )
 
     stop = asyncio.Event()

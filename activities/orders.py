@@ -14,25 +14,34 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities.logging import bind_activity_context
+from activities.shipping import pack_items, recompute_eta, shop
+from activities.shipping_records import record_shipment
 from activities.stock import (
     OutOfStockError,
+    allocate_order,
     consume_order_stock,
     release_order_stock,
     reserve_order_stock,
 )
 from domain.money import from_minor_units, to_minor_units
+from domain.allocation import AllocationError
 from domain.pricing import CatalogPrice, order_total, price_lines
+from domain.shipping.rates import NoRateError, NoServiceError
 from integrations.carrier import Carrier
 from integrations.errors import AddressInvalidError, PaymentDeclinedError
 from integrations.payment import PaymentProvider
 from integrations.warehouse import Warehouse
 from models.payloads import (
+    Address,
     CapturedOrder,
+    EtaRequest,
     FeedbackRequest,
     OrderInput,
+    OrderLineInput,
     OrderState,
     PaymentRecord,
     PaymentRequest,
+    PlannedShipment,
     ReleaseStockRequest,
     ShipmentInfo,
     ShipRequest,
@@ -42,12 +51,38 @@ from models.payloads import (
     WarehouseResult,
 )
 from models.status import FailureReason, PaymentStatus
-from models.tables import FeedbackInvitation, OrderRecord, PaymentLedgerEntry, Product
+from models.tables import (
+    FeedbackInvitation,
+    OrderRecord,
+    PaymentLedgerEntry,
+    Product,
+    Reservation,
+    Warehouse,
+)
 
 
 def _final(reason: FailureReason, message: str) -> ApplicationError:
     """Build an error that no retry can fix; the workflow compensates."""
     return ApplicationError(message, type=reason.value, non_retryable=True)
+
+
+def plan_shipments(
+    lines: list[OrderLineInput], reservations: list[Reservation]
+) -> list[PlannedShipment]:
+    """Group reserved units into one shipment per warehouse, numbered from 1
+    in warehouse order, so retries number them the same way."""
+    by_warehouse: dict[str, dict[str, int]] = {}
+    for reservation in reservations:
+        units = by_warehouse.setdefault(reservation.warehouse_id, {})
+        units[reservation.sku] = units.get(reservation.sku, 0) + reservation.quantity
+    return [
+        PlannedShipment(
+            number=number, warehouse_id=warehouse_id,
+            lines=[OrderLineInput(sku=sku, quantity=quantity)
+                   for sku, quantity in sorted(units.items())],
+        )
+        for number, (warehouse_id, units) in enumerate(sorted(by_warehouse.items()), start=1)
+    ]
 
 
 class OrderActivities:
@@ -57,8 +92,10 @@ class OrderActivities:
         payment: PaymentProvider,
         warehouse: Warehouse,
         carrier: Carrier,
+        allocation_strategy: str = "fewest_shipments",
     ):
         self.engine = engine
+        self.allocation_strategy = allocation_strategy
         self.payment = payment
         self.warehouse = warehouse
         self.carrier = carrier
@@ -73,13 +110,21 @@ class OrderActivities:
             total = order_total(lines, order.currency)
             self._insert_projection(session, order, total)
             try:
-                reserve_order_stock(session, order.order_id, order.lines)
-            except OutOfStockError as error:
+                allocation = allocate_order(
+                    session, order.lines, None, self.allocation_strategy
+                )
+                reservations = reserve_order_stock(
+                    session, order.order_id, order.lines, allocation
+                )
+            except (OutOfStockError, AllocationError) as error:
                 raise _final(FailureReason.OUT_OF_STOCK, str(error)) from None
 
-        log.info("order_captured", total=str(total), lines=len(lines))
+        shipments = plan_shipments(order.lines, reservations)
+        log.info("order_captured", total=str(total), lines=len(lines),
+                 shipments=len(shipments))
         return CapturedOrder(
-            lines=lines, currency=order.currency, subtotal=total, total=total
+            lines=lines, currency=order.currency, subtotal=total, total=total,
+            shipments=shipments,
         )
 
     @activity.defn
@@ -136,7 +181,10 @@ class OrderActivities:
         """Return the order's reserved units to available stock."""
         log = bind_activity_context(request.order_id)
         with Session(self.engine) as session:
-            released = release_order_stock(session, request.order_id, request.reason)
+            released = release_order_stock(
+                session, request.order_id, request.reason,
+                request.warehouse_id or None,
+            )
         log.info("stock_released", units=released, reason=request.reason)
         return released
 
@@ -145,28 +193,72 @@ class OrderActivities:
         """Pick or pack through the warehouse; picking consumes reservations."""
         log = bind_activity_context(request.order_id)
         completed = self.warehouse.perform(
-            request.order_id, request.step, activity.heartbeat
+            request.order_id, request.step, activity.heartbeat, request.warehouse_id
         )
         if completed and request.step == "pick":
             with Session(self.engine) as session:
-                consume_order_stock(session, request.order_id)
+                consume_order_stock(
+                    session, request.order_id, request.warehouse_id or None
+                )
         log.info("warehouse_step_finished", step=request.step, completed=completed)
         return WarehouseResult(completed=completed)
 
     @activity.defn
     def ship_order(self, request: ShipRequest) -> ShipmentInfo:
-        """Book the carrier and get a tracking number."""
+        """Box the parcel, pick the carrier service and book it."""
         log = bind_activity_context(request.order_id)
+        with Session(self.engine) as session:
+            warehouse = session.get(Warehouse, request.warehouse_id) if request.warehouse_id else None
+            categories = {
+                product.sku: product.category
+                for product in session.exec(select(Product).where(
+                    Product.sku.in_([line.sku for line in request.lines])))
+            }
+        package = pack_items([
+            (line.sku, line.quantity, categories.get(line.sku, "")) for line in request.lines
+        ])
         try:
-            shipment = self.carrier.create_shipment(
+            booked = self.carrier.create_shipment(
                 request.order_id, request.address, request.ship_mode,
                 request.idempotency_key,
             )
-        except AddressInvalidError as error:
+            choice = shop(
+                package,
+                origin_postal=(warehouse.postal_region if warehouse else "") or "6",
+                origin_zone=warehouse.timezone if warehouse else "America/Chicago",
+                address=request.address, ship_mode=request.ship_mode,
+                ship_at=booked.shipped_at,
+            )
+        except (AddressInvalidError, NoRateError, NoServiceError) as error:
             log.warning("address_rejected", error=str(error))
             raise _final(FailureReason.ADDRESS_INVALID, str(error)) from None
-        log.info("order_shipped", tracking_number=shipment.tracking_number)
+        shipment = booked.model_copy(update={
+            "shipment_id": request.shipment_id or booked.shipment_id,
+            "service": choice.quote.service,
+            "eta": choice.quote.eta.deliver_by,
+            "rate_reason": choice.reason,
+            "box_code": package.box_code,
+            "weight_kg": package.weight_kg,
+        })
+        ship_from = Address(
+            name=warehouse.name if warehouse else "OMS warehouse",
+            postal_code=warehouse.postal_region if warehouse else "",
+        )
+        with Session(self.engine) as session:
+            record_shipment(
+                session, order_id=request.order_id, shipment=shipment,
+                ship_from=ship_from, ship_to=request.address,
+                warehouse_id=request.warehouse_id, dimensions=package.dimensions,
+            )
+        log.info("order_shipped", tracking_number=shipment.tracking_number,
+                 service=shipment.service, box=package.box_code)
         return shipment
+
+    @activity.defn
+    def estimate_eta(self, request: EtaRequest) -> datetime | None:
+        """Recompute a shipment's ETA from its newest tracking event."""
+        bind_activity_context(request.shipment.shipment_id)
+        return recompute_eta(request.shipment, request.address)
 
     @activity.defn
     def fetch_tracking_events(self, request: TrackingRequest) -> TrackingResult:
@@ -283,7 +375,7 @@ class OrderActivities:
         return [
             self.capture_order, self.authorize_payment, self.capture_payment,
             self.void_payment, self.refund_payment, self.release_stock,
-            self.perform_warehouse_step, self.ship_order,
+            self.perform_warehouse_step, self.ship_order, self.estimate_eta,
             self.fetch_tracking_events, self.request_feedback,
             self.record_order_state,
         ]

@@ -151,11 +151,13 @@ def _reservation_plan(
     return plan
 
 
-def release_order_stock(session: Session, order_id: str, reason: str) -> int:
+def release_order_stock(
+    session: Session, order_id: str, reason: str, warehouse_id: str | None = None
+) -> int:
     """Return an order's stock: reserved units to available, picked units
     to the shelf. Returns the number of units returned."""
     released = 0
-    for reservation in _reservations(session, order_id):
+    for reservation in _reservations(session, order_id, warehouse_id=warehouse_id):
         if reservation.status == "active":
             values = {"reserved": StockLevel.reserved - reservation.quantity}
             kind = MovementKind.RELEASE
@@ -186,10 +188,14 @@ def release_order_stock(session: Session, order_id: str, reason: str) -> int:
     return released
 
 
-def consume_order_stock(session: Session, order_id: str) -> int:
+def consume_order_stock(
+    session: Session, order_id: str, warehouse_id: str | None = None
+) -> int:
     """Turn active reservations into picked units leaving on-hand stock."""
     picked = 0
-    for reservation in _reservations(session, order_id, status="active"):
+    for reservation in _reservations(
+        session, order_id, status="active", warehouse_id=warehouse_id
+    ):
         if not _claim(session, reservation, "active", "consumed"):
             continue
         session.execute(
@@ -546,9 +552,12 @@ def _available(
 
 
 def _reservations(
-    session: Session, order_id: str, status: str | None = None
+    session: Session, order_id: str, status: str | None = None,
+    warehouse_id: str | None = None,
 ) -> list[Reservation]:
     statement = select(Reservation).where(Reservation.order_id == order_id)
     if status is not None:
         statement = statement.where(Reservation.status == status)
+    if warehouse_id is not None:
+        statement = statement.where(Reservation.warehouse_id == warehouse_id)
     return list(session.exec(statement).all())

@@ -9,8 +9,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.orders import OrderActivities
 from workflows.order import OrderWorkflow
+from workflows.shipment import ShipmentWorkflow
 
-WORKFLOWS = [OrderWorkflow]
+WORKFLOWS = [OrderWorkflow, ShipmentWorkflow]
 
 # Deterministic modules the workflows import: passing them through keeps
 # the sandbox from re-importing them for every workflow run.
@@ -31,13 +32,13 @@ async def connect(address: str, namespace: str = "default") -> Client:
 
 def build_worker(
     client: Client, task_queue: str, activities: OrderActivities,
-    max_concurrent_activities: int = 64,
+    max_concurrent_activities: int = 64, extra_activities: tuple = (),
 ) -> Worker:
     return Worker(
         client,
         task_queue=task_queue,
         workflows=WORKFLOWS,
-        activities=activities.all(),
+        activities=[*activities.all(), *extra_activities],
         activity_executor=ThreadPoolExecutor(max_concurrent_activities),
         max_concurrent_activities=max_concurrent_activities,
         workflow_runner=sandbox_runner(),

@@ -62,8 +62,14 @@ class PaymentStatus(StrEnum):
 
 
 class ShipmentStatus(StrEnum):
-    """State of one parcel."""
+    """State of one parcel, in the order it moves forward."""
 
+    PENDING = "pending"
+    """Allocated to a warehouse, waiting to be picked."""
+    PICKED = "picked"
+    """Picked from the shelves."""
+    PACKED = "packed"
+    """Packed in its box, waiting for the carrier."""
     LABEL_CREATED = "label_created"
     """The carrier issued a tracking number."""
     IN_TRANSIT = "in_transit"
@@ -72,6 +78,8 @@ class ShipmentStatus(StrEnum):
     """On the last vehicle to the customer."""
     DELIVERED = "delivered"
     """Handed to the customer."""
+    CANCELLED = "cancelled"
+    """Cancelled before it left the warehouse; its stock went back."""
 
 
 class FailureReason(StrEnum):

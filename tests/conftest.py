@@ -24,13 +24,23 @@ CATALOG = [
 ]
 
 
+# Only the second warehouse stocks this SKU, so orders with it split.
+SECOND_WAREHOUSE_SKU = ("TEC-AC-10003832", "Logitech Keyboard", Decimal("20.00"), 10)
+
+
 def seed_catalog(engine) -> None:
     with Session(engine) as session:
-        session.add(Warehouse(id="WH-1", name="Main", postal_region="77"))
+        session.add(Warehouse(id="WH-1", name="Main", postal_region="77",
+                              timezone="America/Chicago"))
+        session.add(Warehouse(id="WH-2", name="East", postal_region="10",
+                              timezone="America/New_York"))
         for sku, name, price, stock in CATALOG:
             session.add(Product(sku=sku, name=name, list_price=price,
                                 discontinued=sku == "TEC-PH-10002275"))
             session.add(StockLevel(sku=sku, warehouse_id="WH-1", on_hand=stock))
+        sku, name, price, stock = SECOND_WAREHOUSE_SKU
+        session.add(Product(sku=sku, name=name, list_price=price, category="Technology"))
+        session.add(StockLevel(sku=sku, warehouse_id="WH-2", on_hand=stock))
         session.commit()
 
 

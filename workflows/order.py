@@ -1,15 +1,16 @@
 """The order workflow: one durable run per order, capture to follow-up.
 
-Activities are called by name so that this module never imports the
-activity code, which pulls in the database layer the sandbox rejects.
+Each allocated warehouse ships its part in a child `ShipmentWorkflow`,
+so one part can ship while another is cancelled. Activities are called
+by name, so that this module never imports the activity code, which
+pulls in the database layer the sandbox rejects.
 """
 
-import asyncio
 from datetime import timedelta
-from typing import Any
+from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, ApplicationError
+from temporalio.exceptions import ApplicationError, ChildWorkflowError
 
 with workflow.unsafe.imports_passed_through():
     import structlog
@@ -18,37 +19,48 @@ with workflow.unsafe.imports_passed_through():
         CapturedOrder,
         FeedbackRequest,
         Hold,
+        NotificationKind,
+        NotificationRequest,
         OperatorRequest,
         OrderInput,
         OrderState,
         PaymentRecord,
         PaymentRequest,
+        PlannedShipment,
+        PricedLine,
         ReleaseStockRequest,
-        ShipmentInfo,
-        ShipRequest,
+        ShipmentRequest,
+        ShipmentState,
         TimelineEntry,
         TrackingEvent,
-        TrackingRequest,
-        TrackingResult,
         WarehouseConfirmation,
-        WarehouseRequest,
-        WarehouseResult,
     )
     from models.status import FailureReason, OrderStatus, ShipmentStatus
     from workflows import policies
+    from workflows.common import StepFailed, run_step
     from workflows.search_attributes import CUSTOMER_ID, ORDER_CHANNEL, ORDER_STATUS
+    from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger("oms.workflow")
+
+# Shipment statuses after which the parcel has left the warehouse.
+_LEFT = {ShipmentStatus.LABEL_CREATED, ShipmentStatus.IN_TRANSIT,
+         ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERED}
+# The order's stage while its least advanced live shipment is in a status.
+_STAGE_BY_SHIPMENT = {
+    ShipmentStatus.PENDING: OrderStatus.PICKING,
+    ShipmentStatus.PICKED: OrderStatus.PACKING,
+    ShipmentStatus.PACKED: OrderStatus.PACKING,
+    ShipmentStatus.LABEL_CREATED: OrderStatus.SHIPPED,
+    ShipmentStatus.IN_TRANSIT: OrderStatus.SHIPPED,
+    ShipmentStatus.OUT_FOR_DELIVERY: OrderStatus.SHIPPED,
+    ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
+}
+_STAGE_ORDER = list(OrderStatus)
 
 
 class OrderCancelled(Exception):
     pass
-
-
-class OrderFailed(Exception):
-    def __init__(self, reason: FailureReason, message: str):
-        super().__init__(message)
-        self.reason = reason
 
 
 @workflow.defn
@@ -70,12 +82,15 @@ class OrderWorkflow:
             requested_lines=order.lines,
         )
         self._cancel: OperatorRequest | None = None
-        self._shipping_started = False
-        self._delivered = False
-        self._confirmed_steps: set[str] = set()
         self._reserved = False
         self._authorization: PaymentRecord | None = None
         self._capture: PaymentRecord | None = None
+        self._plan: list[PlannedShipment] = []
+        self._children: dict[int, workflow.ChildWorkflowHandle] = {}
+        self._finished: set[int] = set()
+        self._refunded = Decimal(0)
+        self._mail: list = []
+        self._refunds = 0
         self._state.stage_started_at[OrderStatus.RECEIVED.value] = workflow.now()
         self._note("order_received", f"Order received from channel {order.channel}")
 
@@ -91,38 +106,50 @@ class OrderWorkflow:
         try:
             await self._capture_order()
             await self._take_payment()
-            await self._pick_and_pack()
-            await self._ship()
-            await self._await_delivery()
+            await self._fulfil()
             await self._follow_up()
             await self._enter(OrderStatus.COMPLETED)
         except OrderCancelled:
             await self._compensate("order cancelled")
             self._state.cancel_reason = self._cancel.reason if self._cancel else None
             await self._enter(OrderStatus.CANCELLED)
-        except OrderFailed as failure:
+        except StepFailed as failure:
             self._state.failure_reason = failure.reason
             self._state.failure_message = str(failure)
             self._note("order_failed", f"{failure.reason.value}: {failure}")
             await self._compensate(f"order failed: {failure.reason.value}")
             await self._enter(OrderStatus.FAILED)
+        await self._flush_mail()
         await workflow.wait_condition(workflow.all_handlers_finished)
         return self._state
+
+    async def _flush_mail(self) -> None:
+        """Give e-mails still retrying an hour before the workflow closes,
+        since closing abandons them."""
+        try:
+            await workflow.wait_condition(
+                lambda: all(handle.done() for handle in self._mail),
+                timeout=timedelta(hours=1),
+            )
+        except TimeoutError:
+            self._note("email_abandoned", "An order e-mail was still failing at close")
 
     # Steps
 
     async def _capture_order(self) -> None:
         await self._checkpoint()
-        captured: CapturedOrder = await self._step(
+        captured: CapturedOrder = await run_step(
             "capture_order", self._order, CapturedOrder, policies.CAPTURE
         )
         self._reserved = True
+        self._plan = captured.shipments
         self._state.lines = captured.lines
         self._state.subtotal = captured.subtotal
         self._state.total = captured.total
         self._note("order_captured",
                    f"Priced {len(captured.lines)} lines, total "
-                   f"{captured.total} {captured.currency}; stock reserved")
+                   f"{captured.total} {captured.currency}; stock reserved in "
+                   f"{len(captured.shipments)} warehouse(s)")
 
     async def _take_payment(self) -> None:
         await self._checkpoint()
@@ -135,7 +162,7 @@ class OrderWorkflow:
             payment_token=self._order.payment_token,
             idempotency_key=f"{base}/authorize",
         )
-        self._authorization = await self._step(
+        self._authorization = await run_step(
             "authorize_payment", request, PaymentRecord, policies.PAYMENT
         )
         self._add_payment(self._authorization)
@@ -145,73 +172,102 @@ class OrderWorkflow:
             "idempotency_key": f"{base}/capture",
             "authorization_id": self._authorization.payment_id,
         })
-        self._capture = await self._step(
+        self._capture = await run_step(
             "capture_payment", capture, PaymentRecord, policies.PAYMENT
         )
         self._add_payment(self._capture)
+        self._notify(NotificationKind.ORDER_CONFIRMED, {
+            "customer_name": self._state.customer_name,
+            "total": str(self._capture.amount), "currency": self._state.currency,
+        })
 
-    async def _pick_and_pack(self) -> None:
-        for stage, step in ((OrderStatus.PICKING, "pick"), (OrderStatus.PACKING, "pack")):
-            await self._checkpoint()
-            await self._enter(stage)
-            request = WarehouseRequest(
-                order_id=self._state.order_id, lines=self._state.lines, step=step
-            )
-            result: WarehouseResult = await self._cancellable(
-                "perform_warehouse_step", request, WarehouseResult, policies.WAREHOUSE
-            )
-            if not result.completed:
-                self._note("warehouse_waiting", f"Waiting for staff to confirm {step}")
-                await self._record()
-                await self._wait_or_cancel(lambda: step in self._confirmed_steps)
-            self._note(f"{step}_completed", f"Warehouse finished the {step} step")
-
-    async def _ship(self) -> None:
+    async def _fulfil(self) -> None:
+        """Run one child workflow per shipment until each is delivered or
+        cancelled; a cancel of the whole order stops here."""
         await self._checkpoint()
-        # From here the parcel is leaving: cancel is rejected from now on.
-        self._shipping_started = True
-        request = ShipRequest(
-            order_id=self._state.order_id,
-            address=self._order.shipping_address,
-            lines=self._state.lines,
-            ship_mode=self._order.ship_mode,
-            idempotency_key=f"{self._state.workflow_id}/ship/1",
-        )
-        shipment: ShipmentInfo = await self._step(
-            "ship_order", request, ShipmentInfo, policies.SHIPPING
-        )
-        self._state.shipments.append(shipment)
-        self._note("shipment_created",
-                   f"{shipment.carrier} {shipment.service}, tracking "
-                   f"{shipment.tracking_number}")
-        await self._enter(OrderStatus.SHIPPED)
+        await self._enter(OrderStatus.PICKING)
+        for planned in self._plan:
+            if self._cancel is not None:
+                raise OrderCancelled()
+            await self._start_shipment(planned)
 
-    async def _await_delivery(self) -> None:
-        # Carrier webhooks arrive as signals; polling covers missed ones.
-        poll = timedelta(seconds=self._order.follow_up.tracking_poll_seconds)
-        while not self._delivered:
-            for shipment in self._state.shipments:
-                result: TrackingResult = await self._step(
-                    "fetch_tracking_events",
-                    TrackingRequest(order_id=self._state.order_id,
-                                    tracking_number=shipment.tracking_number),
-                    TrackingResult, policies.TRACKING,
-                )
-                for event in result.events:
-                    self._apply_tracking(event)
-            if self._delivered:
-                break
+        outcomes: dict[int, ShipmentState] = {}
+        for number, handle in self._children.items():
             try:
-                await workflow.wait_condition(lambda: self._delivered, timeout=poll)
-            except asyncio.TimeoutError:
-                pass
+                outcomes[number] = await handle
+            except ChildWorkflowError as error:
+                cause = error.cause
+                if isinstance(cause, ApplicationError) and cause.type:
+                    raise _failure_from(cause) from error
+                raise StepFailed(FailureReason.INTERNAL_ERROR, str(cause)) from error
+            self._finished.add(number)
+            self._track(outcomes[number])
+
+        if all(state.status == ShipmentStatus.CANCELLED for state in outcomes.values()):
+            raise OrderCancelled()
+        await self._refund_cancelled_shipments()
         await self._enter(OrderStatus.DELIVERED)
+        self._notify(NotificationKind.ORDER_DELIVERED, {
+            "customer_name": self._state.customer_name,
+        })
+
+    async def _start_shipment(self, planned: PlannedShipment) -> None:
+        wanted = {line.sku: line.quantity for line in planned.lines}
+        lines = [
+            line.model_copy(update={"quantity": wanted[line.sku]})
+            for line in self._state.lines if line.sku in wanted
+        ]
+        request = ShipmentRequest(
+            order_id=self._state.order_id,
+            parent_workflow_id=self._state.workflow_id,
+            number=planned.number,
+            warehouse_id=planned.warehouse_id,
+            lines=_merge_lines(lines, wanted),
+            address=self._order.shipping_address,
+            ship_mode=self._order.ship_mode,
+            follow_up=self._order.follow_up,
+            on_hold=self._state.active_hold is not None,
+        )
+        self._children[planned.number] = await workflow.start_child_workflow(
+            ShipmentWorkflow.run, request,
+            id=f"shipment-{self._state.order_id}-{planned.number}",
+        )
+        # Registered only once started, so signals never reach a child
+        # that the server does not know yet.
+        self._state.fulfillments.append(ShipmentState(
+            shipment_id=f"{self._state.order_id}-{planned.number}",
+            number=planned.number, warehouse_id=planned.warehouse_id,
+            lines=request.lines,
+        ))
+        if self._cancel is not None:
+            await self._children[planned.number].signal(
+                ShipmentWorkflow.cancel, self._cancel)
+        self._note("shipment_started",
+                   f"Shipment {planned.number} from {planned.warehouse_id}")
+
+    async def _refund_cancelled_shipments(self) -> None:
+        """Return the stock and refund the lines of shipments cancelled
+        while others shipped; the shipped part stays as it is."""
+        for shipment in self._state.fulfillments:
+            if shipment.status != ShipmentStatus.CANCELLED:
+                continue
+            reason = f"shipment {shipment.number} cancelled"
+            units = await run_step(
+                "release_stock",
+                ReleaseStockRequest(order_id=self._state.order_id, reason=reason,
+                                    warehouse_id=shipment.warehouse_id),
+                int, policies.COMPENSATION,
+            )
+            self._note("stock_released",
+                       f"Released {units} units of shipment {shipment.number}")
+            amount = sum((line.line_total for line in shipment.lines), Decimal(0))
+            await self._refund(amount, reason)
 
     async def _follow_up(self) -> None:
         policy = self._order.follow_up
         if policy.feedback_delay_seconds > 0:
             await workflow.sleep(timedelta(seconds=policy.feedback_delay_seconds))
-        await self._step(
+        await run_step(
             "request_feedback",
             FeedbackRequest(order_id=self._state.order_id,
                             customer_id=self._state.customer_id),
@@ -225,30 +281,47 @@ class OrderWorkflow:
 
     async def _compensate(self, reason: str) -> None:
         """Undo what was done, newest first: refund or void, then stock."""
-        base = self._state.workflow_id
+        for number, handle in self._children.items():
+            if number not in self._finished and not self._shipment(number).leaving:
+                await handle.signal(ShipmentWorkflow.cancel, OperatorRequest(reason=reason))
         if self._capture is not None:
-            refund = PaymentRequest(
-                order_id=self._state.order_id, amount=self._capture.amount,
-                currency=self._state.currency, idempotency_key=f"{base}/refund/1",
-                authorization_id=self._capture.payment_id,
-            )
-            self._add_payment(await self._step(
-                "refund_payment", refund, PaymentRecord, policies.COMPENSATION))
+            await self._refund(self._capture.amount - self._refunded, reason)
         elif self._authorization is not None:
             void = PaymentRequest(
                 order_id=self._state.order_id, amount=self._authorization.amount,
-                currency=self._state.currency, idempotency_key=f"{base}/void",
+                currency=self._state.currency,
+                idempotency_key=f"{self._state.workflow_id}/void",
                 authorization_id=self._authorization.payment_id,
             )
-            self._add_payment(await self._step(
+            self._add_payment(await run_step(
                 "void_payment", void, PaymentRecord, policies.COMPENSATION))
         if self._reserved:
-            units = await self._step(
+            units = await run_step(
                 "release_stock",
                 ReleaseStockRequest(order_id=self._state.order_id, reason=reason),
                 int, policies.COMPENSATION,
             )
             self._note("stock_released", f"Released {units} reserved units")
+
+    async def _refund(self, amount: Decimal, reason: str) -> None:
+        if amount <= 0 or self._capture is None:
+            return
+        self._refunds += 1
+        refund = PaymentRequest(
+            order_id=self._state.order_id, amount=amount,
+            currency=self._state.currency,
+            idempotency_key=f"{self._state.workflow_id}/refund/{self._refunds}",
+            authorization_id=self._capture.payment_id,
+        )
+        record = await run_step("refund_payment", refund, PaymentRecord,
+                                policies.COMPENSATION)
+        self._refunded += record.amount
+        self._add_payment(record)
+        self._notify(NotificationKind.REFUND_ISSUED, {
+            "customer_name": self._state.customer_name, "reason": reason,
+            "amount": str(record.amount), "currency": record.currency,
+        }, suffix=str(self._refunds))
+        self._note("refund_issued", f"Refunded {record.amount} {record.currency}: {reason}")
 
     # Operator actions
 
@@ -258,6 +331,7 @@ class OrderWorkflow:
             Hold(reason=request.reason, actor=request.actor, placed_at=workflow.now())
         )
         self._note("hold_placed", f"Hold: {request.reason}", actor=request.actor)
+        await self._signal_children(ShipmentWorkflow.set_hold, True)
         await self._record()
         return self._state
 
@@ -279,6 +353,7 @@ class OrderWorkflow:
         hold.released_at = workflow.now()
         hold.released_by = request.actor
         self._note("hold_released", f"Released: {request.reason}", actor=request.actor)
+        await self._signal_children(ShipmentWorkflow.set_hold, False)
         await self._record()
         return self._state
 
@@ -293,9 +368,20 @@ class OrderWorkflow:
 
     @workflow.update
     async def cancel(self, request: OperatorRequest) -> OrderState:
+        """Cancel the whole order, or, once a shipment has left, the
+        shipments still in the warehouse."""
         if self._cancel is None:
             self._cancel = request
-            self._note("cancel_requested", f"Cancel: {request.reason}",
+            unshipped = [s for s in self._state.fulfillments
+                         if not s.leaving and s.status != ShipmentStatus.CANCELLED]
+            partial = len(unshipped) < len(self._state.fulfillments)
+            for shipment in unshipped:
+                if shipment.number not in self._finished:
+                    await self._children[shipment.number].signal(
+                        ShipmentWorkflow.cancel, request)
+            scope = ("shipments " + ", ".join(str(s.number) for s in unshipped)
+                     if partial else "order")
+            self._note("cancel_requested", f"Cancel {scope}: {request.reason}",
                        actor=request.actor)
             await self._record()
         return self._state
@@ -303,7 +389,10 @@ class OrderWorkflow:
     @cancel.validator
     def _validate_cancel(self, request: OperatorRequest) -> None:
         self._reject_if_terminal("cancel")
-        if self._shipping_started:
+        if self._state.fulfillments and all(
+            s.leaving or s.status == ShipmentStatus.CANCELLED
+            for s in self._state.fulfillments
+        ):
             raise ApplicationError(
                 f"order {self._state.order_id} cannot be cancelled: its shipment "
                 "has left the warehouse; start a return instead",
@@ -312,32 +401,92 @@ class OrderWorkflow:
 
     @workflow.update
     async def confirm_warehouse_step(self, request: WarehouseConfirmation) -> OrderState:
-        self._confirmed_steps.add(request.step)
+        for shipment in self._waiting_for(request.step):
+            await self._children[shipment.number].signal(
+                ShipmentWorkflow.confirm_warehouse_step, request)
         self._note(f"{request.step}_confirmed", f"Staff confirmed {request.step}",
                    actor=request.actor)
         return self._state
 
     @confirm_warehouse_step.validator
     def _validate_confirmation(self, request: WarehouseConfirmation) -> None:
-        expected = {OrderStatus.PICKING: "pick", OrderStatus.PACKING: "pack"}
-        step = expected.get(self._state.status)
-        if step != request.step:
+        if not self._waiting_for(request.step):
             raise ApplicationError(
-                f"order {self._state.order_id} is {self._state.status.value}, "
-                f"so {request.step!r} cannot be confirmed now",
+                f"order {self._state.order_id} has no shipment waiting for "
+                f"{request.step!r}; it is {self._state.status.value}",
                 type="wrong_stage",
             )
 
     @workflow.signal
-    def tracking_event(self, event: TrackingEvent) -> None:
-        """Apply a carrier event delivered by webhook."""
-        self._apply_tracking(event)
+    async def shipment_updated(self, shipment: ShipmentState) -> None:
+        """Take a child's report and move the order's stage with it."""
+        self._track(shipment)
+        await self._sync_stage()
+
+    @workflow.signal
+    async def tracking_event(self, event: TrackingEvent) -> None:
+        """Pass a carrier webhook event to the shipment it belongs to."""
+        for shipment in self._state.fulfillments:
+            info = shipment.info
+            if shipment.number in self._finished or info is None:
+                continue
+            if info.tracking_number == event.tracking_number:
+                await self._children[shipment.number].signal(
+                    ShipmentWorkflow.tracking_event, event)
 
     @workflow.query
     def state(self) -> OrderState:
         return self._state
 
     # Helpers
+
+    def _shipment(self, number: int) -> ShipmentState:
+        return next(s for s in self._state.fulfillments if s.number == number)
+
+    def _track(self, shipment: ShipmentState) -> None:
+        known = self._shipment(shipment.number)
+        if _progress(shipment) < _progress(known):
+            return  # an older report arriving late
+        index = self._state.fulfillments.index(known)
+        self._state.fulfillments[index] = shipment
+        if shipment.info is not None:
+            self._state.shipments = [
+                s.info for s in self._state.fulfillments if s.info is not None
+            ]
+        if shipment.status != known.status:
+            self._note(f"shipment_{shipment.status.value}",
+                       f"Shipment {shipment.number} is {shipment.status.value}")
+        if shipment.info is not None and known.info is None:
+            self._notify(NotificationKind.ORDER_SHIPPED, {
+                "customer_name": self._state.customer_name,
+                "carrier": shipment.info.carrier, "service": shipment.info.service,
+                "tracking_number": shipment.info.tracking_number,
+                "eta": shipment.info.eta.isoformat() if shipment.info.eta else "",
+            }, suffix=str(shipment.number))
+
+    async def _sync_stage(self) -> None:
+        live = [s for s in self._state.fulfillments if s.status != ShipmentStatus.CANCELLED]
+        if not live or self._state.status.is_terminal:
+            return
+        least = min(live, key=_progress)
+        stage = _STAGE_BY_SHIPMENT.get(least.status, OrderStatus.PICKING)
+        # Delivery is entered once every child has finished, in _fulfil.
+        if stage == OrderStatus.DELIVERED:
+            stage = OrderStatus.SHIPPED
+        # The projection is written on stage changes only, to keep the
+        # number of local activities per order small.
+        if _STAGE_ORDER.index(stage) > _STAGE_ORDER.index(self._state.status):
+            await self._enter(stage)
+
+    def _waiting_for(self, step: str) -> list[ShipmentState]:
+        waiting = {"pick": ShipmentStatus.PENDING, "pack": ShipmentStatus.PICKED}
+        return [s for s in self._state.fulfillments if s.status == waiting.get(step)]
+
+    async def _signal_children(self, signal, argument) -> None:
+        for shipment in self._state.fulfillments:
+            if shipment.number in self._finished or shipment.status in _LEFT:
+                continue
+            await self._children[shipment.number].signal(signal, argument)
 
     def _reject_if_terminal(self, action: str) -> None:
         if self._state.status.is_terminal:
@@ -355,41 +504,6 @@ class OrderWorkflow:
             )
         if self._cancel is not None:
             raise OrderCancelled()
-
-    async def _wait_or_cancel(self, condition) -> None:
-        await workflow.wait_condition(lambda: condition() or self._cancel is not None)
-        if self._cancel is not None:
-            raise OrderCancelled()
-
-    async def _step(self, name: str, arg: Any, result_type: type,
-                    options: policies.StepOptions) -> Any:
-        try:
-            return await workflow.execute_activity(
-                name, arg, result_type=result_type,
-                start_to_close_timeout=options.start_to_close,
-                heartbeat_timeout=options.heartbeat,
-                retry_policy=options.retry,
-            )
-        except ActivityError as error:
-            raise _as_failure(error) from error
-
-    async def _cancellable(self, name: str, arg: Any, result_type: type,
-                           options: policies.StepOptions) -> Any:
-        """Run an activity, but abandon it as soon as a cancel is accepted."""
-        handle = workflow.start_activity(
-            name, arg, result_type=result_type,
-            start_to_close_timeout=options.start_to_close,
-            heartbeat_timeout=options.heartbeat,
-            retry_policy=options.retry,
-        )
-        await workflow.wait_condition(lambda: handle.done() or self._cancel is not None)
-        if not handle.done():
-            handle.cancel()
-            raise OrderCancelled()
-        try:
-            return handle.result()
-        except ActivityError as error:
-            raise _as_failure(error) from error
 
     async def _enter(self, status: OrderStatus) -> None:
         self._state.status = status
@@ -416,40 +530,55 @@ class OrderWorkflow:
                          workflow_id=self._state.workflow_id, activity=None,
                          status=self._state.status.value, actor=actor)
 
+    def _notify(self, kind: NotificationKind, context: dict[str, str],
+                suffix: str = "1") -> None:
+        """Start an e-mail without waiting for it: a failing mail server
+        retries on its own and never holds up the order."""
+        if not self._order.customer_email:
+            return
+        request = NotificationRequest(
+            kind=kind, order_id=self._state.order_id,
+            to_email=self._order.customer_email, context=context,
+            idempotency_key=f"{self._state.workflow_id}/notify/{kind.value}/{suffix}",
+        )
+        self._mail.append(workflow.start_activity(
+            "send_notification", request, result_type=bool,
+            start_to_close_timeout=policies.NOTIFICATION.start_to_close,
+            retry_policy=policies.NOTIFICATION.retry,
+        ))
+
     def _add_payment(self, record: PaymentRecord) -> None:
         self._state.payments.append(record)
         self._note(f"payment_{record.status.value}",
                    f"{record.kind} {record.amount} {record.currency} "
                    f"({record.payment_id})")
 
-    def _apply_tracking(self, event: TrackingEvent) -> None:
-        for shipment in self._state.shipments:
-            if shipment.tracking_number != event.tracking_number:
-                continue
-            seen = {(known.status, known.at) for known in shipment.events}
-            if (event.status, event.at) in seen:
-                return
-            shipment.events.append(event)
-            shipment.events.sort(key=lambda known: known.at)
-            # Out-of-order events never move a shipment backwards.
-            shipment.status = max(
-                (known.status for known in shipment.events), key=_SHIPMENT_ORDER.index
-            )
-            self._note("tracking_event", f"{event.status.value} at {event.location}")
-            if shipment.status == ShipmentStatus.DELIVERED:
-                self._delivered = True
-
 
 _SHIPMENT_ORDER = list(ShipmentStatus)
 
 
-def _as_failure(error: ActivityError) -> Exception:
-    """Map a non-retryable activity failure to the order's failure reason."""
-    cause = error.cause
-    if isinstance(cause, ApplicationError) and cause.type:
-        try:
-            reason = FailureReason(cause.type)
-        except ValueError:
-            reason = FailureReason.INTERNAL_ERROR
-        return OrderFailed(reason, cause.message)
-    return OrderFailed(FailureReason.INTERNAL_ERROR, str(cause or error))
+def _progress(shipment: ShipmentState) -> tuple[int, bool, int]:
+    """Order reports of one shipment: status, then leaving, then events."""
+    events = len(shipment.info.events) if shipment.info else 0
+    return (_SHIPMENT_ORDER.index(shipment.status), shipment.leaving, events)
+
+
+def _merge_lines(lines: list[PricedLine], wanted: dict[str, int]) -> list[PricedLine]:
+    """Keep one line per SKU, with the shipment's quantity of it."""
+    merged: dict[str, PricedLine] = {}
+    for line in lines:
+        if line.sku in merged:
+            continue
+        unit = line.unit_price
+        merged[line.sku] = line.model_copy(update={
+            "quantity": wanted[line.sku], "line_total": unit * wanted[line.sku],
+        })
+    return list(merged.values())
+
+
+def _failure_from(cause: ApplicationError) -> StepFailed:
+    try:
+        return StepFailed(FailureReason(cause.type), cause.message)
+    except ValueError:
+        return StepFailed(FailureReason.INTERNAL_ERROR, cause.message)
+

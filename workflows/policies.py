@@ -38,3 +38,10 @@ TRACKING = StepOptions(timedelta(seconds=30), QUICK_RETRY)
 FOLLOW_UP = StepOptions(timedelta(seconds=30), QUICK_RETRY)
 COMPENSATION = StepOptions(timedelta(seconds=60), COMPENSATION_RETRY)
 PROJECTION = StepOptions(timedelta(seconds=10), QUICK_RETRY)
+# E-mail runs beside the order, so it may keep retrying for a day.
+NOTIFICATION = StepOptions(timedelta(seconds=60), RetryPolicy(
+    initial_interval=timedelta(seconds=5),
+    backoff_coefficient=2.0,
+    maximum_interval=timedelta(minutes=30),
+    maximum_attempts=60,
+))

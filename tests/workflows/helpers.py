@@ -30,11 +30,13 @@ def make_order(order_id: str, token: str = "tok_visa", postal_code: str = "77095
     )
 
 
-def make_activities(engine, manual=False, transit_seconds=0.0) -> OrderActivities:
+def make_activities(engine, manual=False, transit_seconds=0.0,
+                    manual_warehouses=()) -> OrderActivities:
     return OrderActivities(
         engine=engine,
         payment=SimulatedPaymentProvider(engine),
-        warehouse=SimulatedWarehouse({}, manual_confirmation=manual),
+        warehouse=SimulatedWarehouse({}, manual_confirmation=manual,
+                                     manual_warehouses=manual_warehouses),
         carrier=SimulatedCarrier(engine, transit_seconds),
     )
 

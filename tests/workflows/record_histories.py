@@ -69,13 +69,39 @@ async def cancelled(env, queue):
     return handle
 
 
+async def split(env, queue):
+    order = make_order("replay-split",
+                       lines=[("OFF-PA-10000174", 2), ("TEC-AC-10003832", 1)])
+    return await env.client.start_workflow(
+        OrderWorkflow.run, order, id="order-replay-split", task_queue=queue)
+
+
+async def partial_cancel(env, queue):
+    order = make_order("replay-partial",
+                       lines=[("OFF-PA-10000174", 2), ("TEC-AC-10003832", 1)])
+    handle = await env.client.start_workflow(
+        OrderWorkflow.run, order, id="order-replay-partial", task_queue=queue)
+    for _ in range(400):
+        state: OrderState = await handle.query(OrderWorkflow.state)
+        if any(shipment.leaving for shipment in state.fulfillments):
+            break
+        await asyncio.sleep(0.05)
+    await handle.execute_update(OrderWorkflow.cancel, OperatorRequest(reason="partial"))
+    return handle
+
+
 SCENARIOS = {
     "completed": (completed, {}),
     "declined": (declined, {}),
     "held": (held, {}),
     "lost_answer": (lost_answer, {}),
     "cancelled": (cancelled, {"manual": True}),
+    "split": (split, {}),
+    "partial_cancel": (partial_cancel, {"manual_warehouses": {"WH-2"}}),
 }
+# Child shipment histories recorded beside their orders.
+CHILDREN = {"shipment_delivered": "shipment-replay-completed-1",
+            "shipment_cancelled": "shipment-replay-partial-2"}
 
 
 async def main() -> None:
@@ -95,6 +121,10 @@ async def main() -> None:
                 handle = await scenario(env, queue)
                 await handle.result()
                 history = await handle.fetch_history()
+            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            print(f"recorded {name}: {len(history.events)} events")
+        for name, workflow_id in CHILDREN.items():
+            history = await env.client.get_workflow_handle(workflow_id).fetch_history()
             (HISTORIES / f"{name}.json").write_text(history.to_json())
             print(f"recorded {name}: {len(history.events)} events")
     await env.shutdown()

@@ -1,5 +1,6 @@
 """Order workflow on the time-skipping test server with real activities."""
 
+import asyncio
 from decimal import Decimal
 
 import pytest
@@ -9,7 +10,7 @@ from temporalio.testing import WorkflowEnvironment
 
 from integrations.payment import SimulatedPaymentProvider
 from models.payloads import OperatorRequest, OrderState
-from models.status import FailureReason, OrderStatus, PaymentStatus
+from models.status import FailureReason, OrderStatus, PaymentStatus, ShipmentStatus
 from models.tables import StockLevel
 from tests.workflows.helpers import make_order, make_worker
 from workflows.order import OrderWorkflow
@@ -134,6 +135,9 @@ async def test_order_cancel_after_shipping_rejected(
                 OrderWorkflow.cancel, OperatorRequest(reason="too late")
             )
         state: OrderState = await handle.query(OrderWorkflow.state)
+        # Stop the child too: its pending tracking poll would otherwise
+        # keep the test server from skipping time in later tests.
+        await env.client.get_workflow_handle("shipment-cancel-late-1-1").terminate()
         await handle.terminate("test finished")
 
     assert "has left the warehouse" in str(rejected.value.cause)
@@ -174,3 +178,70 @@ async def wait_for_status(handle, status: OrderStatus, attempts: int = 200):
             return state
         await asyncio.sleep(0.05)
     raise AssertionError(f"order never reached {status.value}; last {state.status.value}")
+
+
+def stock_in(engine, sku: str, warehouse_id: str) -> StockLevel:
+    with Session(engine) as session:
+        return session.get(StockLevel, (sku, warehouse_id))
+
+
+async def test_order_split_ships_from_two_warehouses(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    env = time_skipping_env
+    order = make_order("split-1", lines=[("OFF-PA-10000174", 2), ("TEC-AC-10003832", 1)])
+    async with make_worker(env.client, task_queue, sqlite_engine):
+        state: OrderState = await (await start(env, order, task_queue)).result()
+
+    by_warehouse = {s.warehouse_id: s for s in state.fulfillments}
+    assert state.status == OrderStatus.COMPLETED
+    assert set(by_warehouse) == {"WH-1", "WH-2"}
+    assert all(s.status == ShipmentStatus.DELIVERED for s in state.fulfillments)
+    assert len({s.info.tracking_number for s in state.fulfillments}) == 2
+    assert stock_in(sqlite_engine, "OFF-PA-10000174", "WH-1").on_hand == 98
+    assert stock_in(sqlite_engine, "TEC-AC-10003832", "WH-2").on_hand == 9
+
+
+async def test_order_shipment_has_rate_choice_and_eta(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    env = time_skipping_env
+    order = make_order("rate-1")
+    async with make_worker(env.client, task_queue, sqlite_engine):
+        state: OrderState = await (await start(env, order, task_queue)).result()
+    info = state.shipments[0]
+
+    assert info.service in {"ground", "two_day", "express", "same_day"}
+    assert "cheapest" in info.rate_reason or "fastest" in info.rate_reason
+    assert info.box_code
+    assert info.eta is not None
+    assert info.events[-1].status == ShipmentStatus.DELIVERED
+
+
+async def test_order_partial_cancel_refunds_unshipped_share(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    env = time_skipping_env
+    # 2 x 8.224 -> 16.44 ships from WH-1; 1 x 20.00 waits in WH-2 for staff.
+    order = make_order("partial-1", lines=[("OFF-PA-10000174", 2), ("TEC-AC-10003832", 1)])
+    async with make_worker(env.client, task_queue, sqlite_engine,
+                           manual_warehouses={"WH-2"}):
+        handle = await start(env, order, task_queue)
+        for _ in range(200):
+            state: OrderState = await handle.query(OrderWorkflow.state)
+            if any(s.leaving for s in state.fulfillments):
+                break
+            await asyncio.sleep(0.05)
+        await handle.execute_update(
+            OrderWorkflow.cancel, OperatorRequest(reason="second part not needed"))
+        state = await handle.result()
+
+    by_warehouse = {s.warehouse_id: s for s in state.fulfillments}
+    assert by_warehouse["WH-1"].status == ShipmentStatus.DELIVERED
+    assert by_warehouse["WH-2"].status == ShipmentStatus.CANCELLED
+    assert state.status == OrderStatus.COMPLETED
+    assert [p.kind for p in state.payments] == ["authorize", "capture", "refund"]
+    assert state.payments[-1].amount == Decimal("20.00")
+    assert stock_in(sqlite_engine, "TEC-AC-10003832", "WH-2").reserved == 0
+    assert stock_in(sqlite_engine, "TEC-AC-10003832", "WH-2").on_hand == 10
+    assert stock_in(sqlite_engine, "OFF-PA-10000174", "WH-1").on_hand == 98

@@ -1,7 +1,7 @@
 """Replay recorded order histories against the current workflow code.
 
-A change that would make running orders fail to replay (a reordered
-activity, a removed timer) raises a nondeterminism error here.
+A change that would make running orders or shipments fail to replay (a
+reordered activity, a removed timer) raises a nondeterminism error here.
 """
 
 from pathlib import Path
@@ -13,6 +13,7 @@ from temporalio.worker import Replayer
 
 from core.temporal import sandbox_runner
 from workflows.order import OrderWorkflow
+from workflows.shipment import ShipmentWorkflow
 
 HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 
@@ -20,14 +21,15 @@ HISTORIES = sorted((Path(__file__).parent / "histories").glob("*.json"))
 def test_replay_histories_exist():
     names = {path.stem for path in HISTORIES}
 
-    assert {"completed", "declined", "held", "cancelled", "lost_answer"} <= names
+    assert {"completed", "declined", "held", "cancelled", "lost_answer", "split",
+            "partial_cancel", "shipment_delivered", "shipment_cancelled"} <= names
 
 
 @pytest.mark.parametrize("path", HISTORIES, ids=[path.stem for path in HISTORIES])
 async def test_replay_recorded_history(path: Path):
-    history = WorkflowHistory.from_json(f"order-replay-{path.stem}", path.read_text())
+    history = WorkflowHistory.from_json(path.stem, path.read_text())
     replayer = Replayer(
-        workflows=[OrderWorkflow],
+        workflows=[OrderWorkflow, ShipmentWorkflow],
         data_converter=pydantic_data_converter,
         workflow_runner=sandbox_runner(),
     )

@@ -1,0 +1,216 @@
+"""The shipment workflow: one parcel from pick to delivery.
+
+The order workflow starts one per allocated warehouse (workflow id
+`shipment-<order id>-<n>`), so parts of an order ship, and can be
+cancelled, on their own. The child reports each change to its parent
+with the `shipment_updated` signal.
+"""
+
+import asyncio
+from datetime import timedelta
+
+from temporalio import workflow
+from temporalio.exceptions import ApplicationError
+
+with workflow.unsafe.imports_passed_through():
+    from models.payloads import (
+        EtaRequest,
+        OperatorRequest,
+        ShipmentInfo,
+        ShipmentRequest,
+        ShipmentState,
+        ShipRequest,
+        TrackingEvent,
+        TrackingRequest,
+        TrackingResult,
+        WarehouseConfirmation,
+        WarehouseRequest,
+        WarehouseResult,
+    )
+    from models.status import ShipmentStatus
+    from workflows import policies
+    from workflows.common import StepFailed, run_step
+
+# Carrier statuses in the order a parcel moves; events never move it back.
+_CARRIER_ORDER = [
+    ShipmentStatus.LABEL_CREATED, ShipmentStatus.IN_TRANSIT,
+    ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERED,
+]
+
+
+class ShipmentCancelled(Exception):
+    pass
+
+
+@workflow.defn
+class ShipmentWorkflow:
+    @workflow.init
+    def __init__(self, request: ShipmentRequest) -> None:
+        self._request = request
+        self._state = ShipmentState(
+            shipment_id=f"{request.order_id}-{request.number}",
+            number=request.number,
+            warehouse_id=request.warehouse_id,
+            lines=request.lines,
+        )
+        self._on_hold = request.on_hold
+        self._cancel: OperatorRequest | None = None
+        self._leaving = False
+        self._confirmed: set[str] = set()
+        self._eta_dirty = False
+
+    @workflow.run
+    async def run(self, request: ShipmentRequest) -> ShipmentState:
+        try:
+            await self._warehouse_step("pick", ShipmentStatus.PICKED)
+            await self._warehouse_step("pack", ShipmentStatus.PACKED)
+            await self._ship()
+            await self._track()
+        except ShipmentCancelled:
+            self._state.status = ShipmentStatus.CANCELLED
+            self._state.cancel_reason = self._cancel.reason if self._cancel else None
+            await self._notify_parent()
+        except StepFailed as failure:
+            # Fail the child workflow so the parent sees the reason.
+            raise ApplicationError(
+                str(failure), type=failure.reason.value, non_retryable=True
+            ) from failure
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return self._state
+
+    async def _warehouse_step(self, step: str, done: ShipmentStatus) -> None:
+        await self._checkpoint()
+        request = WarehouseRequest(
+            order_id=self._request.order_id, lines=self._request.lines,
+            step=step, warehouse_id=self._request.warehouse_id,
+        )
+        handle = workflow.start_activity(
+            "perform_warehouse_step", request, result_type=WarehouseResult,
+            start_to_close_timeout=policies.WAREHOUSE.start_to_close,
+            heartbeat_timeout=policies.WAREHOUSE.heartbeat,
+            retry_policy=policies.WAREHOUSE.retry,
+        )
+        await workflow.wait_condition(lambda: handle.done() or self._cancel is not None)
+        if not handle.done():
+            handle.cancel()
+            raise ShipmentCancelled()
+        if not handle.result().completed:
+            await workflow.wait_condition(
+                lambda: step in self._confirmed or self._cancel is not None
+            )
+            if self._cancel is not None:
+                raise ShipmentCancelled()
+        self._state.status = done
+        await self._notify_parent()
+
+    async def _ship(self) -> None:
+        await self._checkpoint()
+        # From here the parcel is leaving: cancel is rejected from now on.
+        self._leaving = True
+        self._state.leaving = True
+        await self._notify_parent()
+        request = ShipRequest(
+            order_id=self._request.order_id,
+            address=self._request.address,
+            lines=self._request.lines,
+            ship_mode=self._request.ship_mode,
+            idempotency_key=f"{workflow.info().workflow_id}/ship",
+            shipment_id=self._state.shipment_id,
+            warehouse_id=self._request.warehouse_id,
+        )
+        self._state.info = await run_step(
+            "ship_order", request, ShipmentInfo, policies.SHIPPING
+        )
+        self._state.status = ShipmentStatus.LABEL_CREATED
+        await self._notify_parent()
+
+    async def _track(self) -> None:
+        # Carrier webhooks arrive as signals; polling covers missed ones.
+        poll = timedelta(seconds=self._request.follow_up.tracking_poll_seconds)
+        info = self._state.info
+        while self._state.status != ShipmentStatus.DELIVERED:
+            result: TrackingResult = await run_step(
+                "fetch_tracking_events",
+                TrackingRequest(order_id=self._request.order_id,
+                                tracking_number=info.tracking_number),
+                TrackingResult, policies.TRACKING,
+            )
+            for event in result.events:
+                self._apply(event)
+            await self._after_events()
+            if self._state.status == ShipmentStatus.DELIVERED:
+                break
+            try:
+                await workflow.wait_condition(
+                    lambda: self._eta_dirty
+                    or self._state.status == ShipmentStatus.DELIVERED,
+                    timeout=poll,
+                )
+            except asyncio.TimeoutError:
+                pass
+            await self._after_events()
+
+    async def _after_events(self) -> None:
+        """Recompute the ETA and tell the parent once per batch of events."""
+        if not self._eta_dirty:
+            return
+        self._eta_dirty = False
+        self._state.info.eta = await workflow.execute_local_activity(
+            "estimate_eta",
+            EtaRequest(shipment=self._state.info,
+                       warehouse_id=self._request.warehouse_id,
+                       address=self._request.address),
+            result_type=type(self._state.info.shipped_at),
+            start_to_close_timeout=policies.PROJECTION.start_to_close,
+        )
+        await self._notify_parent()
+
+    def _apply(self, event: TrackingEvent) -> None:
+        info = self._state.info
+        if info is None or event.tracking_number != info.tracking_number:
+            return
+        if any((known.status, known.at) == (event.status, event.at) for known in info.events):
+            return
+        info.events.append(event)
+        info.events.sort(key=lambda known: known.at)
+        highest = max((known.status for known in info.events), key=_CARRIER_ORDER.index)
+        if _CARRIER_ORDER.index(highest) >= _CARRIER_ORDER.index(info.status):
+            info.status = highest
+            self._state.status = highest
+        self._eta_dirty = True
+
+    async def _checkpoint(self) -> None:
+        await workflow.wait_condition(lambda: not self._on_hold or self._cancel is not None)
+        if self._cancel is not None:
+            raise ShipmentCancelled()
+
+    async def _notify_parent(self) -> None:
+        parent = workflow.get_external_workflow_handle(self._request.parent_workflow_id)
+        await parent.signal("shipment_updated", self._state)
+
+    @workflow.signal
+    def cancel(self, request: OperatorRequest) -> None:
+        """Cancel unless the parcel is already leaving; the parent checks first."""
+        if not self._leaving and self._cancel is None:
+            self._cancel = request
+
+    @workflow.signal
+    def set_hold(self, on_hold: bool) -> None:
+        self._on_hold = on_hold
+
+    @workflow.signal
+    def confirm_warehouse_step(self, request: WarehouseConfirmation) -> None:
+        self._confirmed.add(request.step)
+
+    @workflow.signal
+    def tracking_event(self, event: TrackingEvent) -> None:
+        """Apply a carrier event delivered by webhook."""
+        self._apply(event)
+
+    @workflow.query
+    def state(self) -> ShipmentState:
+        return self._state
+
+    @workflow.query
+    def leaving(self) -> bool:
+        return self._leaving
