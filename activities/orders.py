@@ -7,6 +7,7 @@ carrier), so tests and the worker choose real systems or simulators.
 from datetime import datetime, timezone
 from decimal import Decimal
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
@@ -15,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logging import bind_activity_context
 from activities.shipping import pack_items, recompute_eta, shop
+from activities.refunds_ledger import RefundRequest, open_payment_balance, record_refund
 from activities.shipping_records import record_shipment
 from activities.stock import (
     OutOfStockError,
@@ -26,6 +28,7 @@ from activities.stock import (
 from domain.money import from_minor_units, to_minor_units
 from domain.allocation import AllocationError
 from domain.pricing import CatalogPrice, order_total, price_lines
+from domain.refunds import RefundExceedsCapturedError
 from domain.shipping.rates import NoRateError, NoServiceError
 from integrations.carrier import Carrier
 from integrations.errors import AddressInvalidError, PaymentDeclinedError
@@ -43,6 +46,7 @@ from models.payloads import (
     PaymentRequest,
     PlannedShipment,
     ReleaseStockRequest,
+    RestockRequest,
     ShipmentInfo,
     ShipRequest,
     TrackingRequest,
@@ -50,6 +54,7 @@ from models.payloads import (
     WarehouseRequest,
     WarehouseResult,
 )
+from models.inventory import MovementKind
 from models.status import FailureReason, PaymentStatus
 from models.tables import (
     FeedbackInvitation,
@@ -57,6 +62,8 @@ from models.tables import (
     PaymentLedgerEntry,
     Product,
     Reservation,
+    StockLevel,
+    StockMovement,
     Warehouse,
 )
 
@@ -153,6 +160,8 @@ class OrderActivities:
             request.idempotency_key,
         )
         captured = from_minor_units(result.amount_minor, request.currency)
+        open_payment_balance(self.engine, result.payment_id, request.order_id,
+                             captured, request.currency)
         return self._book(request.model_copy(update={"amount": captured}),
                           result.payment_id, "capture", PaymentStatus.CAPTURED, log)
 
@@ -166,8 +175,22 @@ class OrderActivities:
 
     @activity.defn
     def refund_payment(self, request: PaymentRequest) -> PaymentRecord:
-        """Return captured money; the key makes a retry a no-op."""
+        """Return captured money; the key makes a retry a no-op.
+
+        The refund is first taken from the payment's refundable balance
+        with a conditional update, so concurrent refunds never add up to
+        more than was captured.
+        """
         log = bind_activity_context(request.order_id)
+        try:
+            record_refund(self.engine, RefundRequest(
+                payment_id=request.authorization_id, amount=request.amount,
+                currency=request.currency, idempotency_key=request.idempotency_key,
+            ))
+        except RefundExceedsCapturedError as error:
+            log.warning("refund_rejected", error=str(error))
+            raise ApplicationError(str(error), type="refund_exceeds_captured",
+                                   non_retryable=True) from None
         amount = to_minor_units(request.amount, request.currency)
         result = self.payment.refund(
             request.authorization_id, amount, request.currency,
@@ -253,6 +276,52 @@ class OrderActivities:
         log.info("order_shipped", tracking_number=shipment.tracking_number,
                  service=shipment.service, box=package.box_code)
         return shipment
+
+    @activity.defn
+    def create_return_label(self, request: ShipRequest) -> ShipmentInfo:
+        """Issue a prepaid label for the customer to send the parcel back."""
+        log = bind_activity_context(request.order_id)
+        try:
+            label = self.carrier.create_shipment(
+                request.order_id, request.address, "standard", request.idempotency_key
+            )
+        except AddressInvalidError as error:
+            raise _final(FailureReason.ADDRESS_INVALID, str(error)) from None
+        log.info("return_label_created", tracking_number=label.tracking_number)
+        return label.model_copy(update={"shipment_id": request.shipment_id})
+
+    @activity.defn
+    def restock_return(self, request: RestockRequest) -> int:
+        """Put returned units back on the shelf, once per return; a
+        written-off return changes no stock. Returns units restocked."""
+        log = bind_activity_context(request.order_id)
+        if not request.restock:
+            log.info("return_written_off", return_id=request.return_id)
+            return 0
+        with Session(self.engine) as session:
+            done = session.exec(select(StockMovement).where(
+                StockMovement.reference == request.return_id)).first()
+            if done is not None:
+                return 0
+            units = 0
+            for line in request.lines:
+                warehouse_id = request.warehouse_by_sku[line.sku]
+                session.execute(
+                    update(StockLevel)
+                    .where(StockLevel.sku == line.sku,
+                           StockLevel.warehouse_id == warehouse_id)
+                    .values(on_hand=StockLevel.on_hand + line.quantity)
+                )
+                session.add(StockMovement(
+                    sku=line.sku, warehouse_id=warehouse_id,
+                    kind=MovementKind.RETURN_TO_STOCK, quantity=line.quantity,
+                    order_id=request.order_id, reason=f"returned: {line.reason}",
+                    reference=request.return_id,
+                ))
+                units += line.quantity
+            session.commit()
+        log.info("return_restocked", return_id=request.return_id, units=units)
+        return units
 
     @activity.defn
     def estimate_eta(self, request: EtaRequest) -> datetime | None:
@@ -376,6 +445,7 @@ class OrderActivities:
             self.capture_order, self.authorize_payment, self.capture_payment,
             self.void_payment, self.refund_payment, self.release_stock,
             self.perform_warehouse_step, self.ship_order, self.estimate_eta,
+            self.create_return_label, self.restock_return,
             self.fetch_tracking_events, self.request_feedback,
             self.record_order_state,
         ]

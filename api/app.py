@@ -9,8 +9,15 @@ from sqlmodel import Session
 from temporalio.client import Client
 
 from api.problems import ApiProblem, install_problem_handlers
-from api.routes import inventory, orders
-from api.routes import carrier_events, feedback, shipments, support
+from api.routes import (
+    carrier_events,
+    feedback,
+    inventory,
+    orders,
+    returns,
+    shipments,
+    support,
+)
 from core.db import create_tables, get_engine
 from core.settings import Settings, get_settings
 from core.temporal import connect
@@ -44,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.include_router(feedback.router)
     app.include_router(shipments.router)
     app.include_router(carrier_events.router)
+    app.include_router(returns.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:

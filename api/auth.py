@@ -83,5 +83,6 @@ ReadOrders = Annotated[Role, Depends(require(Role.BACKEND, Role.SUPPORT, Role.OP
 WriteOrders = Annotated[Role, Depends(require(Role.BACKEND))]
 OperateOrders = Annotated[Role, Depends(require(Role.OPERATOR))]
 ReadHistory = Annotated[Role, Depends(require(Role.SUPPORT, Role.OPERATOR))]
+DecideReturns = Annotated[Role, Depends(require(Role.SUPPORT, Role.OPERATOR))]
 ConfirmWarehouse = Annotated[Role, Depends(require(Role.WAREHOUSE, Role.OPERATOR))]
 Administer = Annotated[Role, Depends(require())]

@@ -4,7 +4,7 @@ from temporalio.client import Client, WorkflowHandle, WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.problems import ApiProblem
+from api.problems import ApiProblem, field_error
 from models.payloads import OrderState
 from workflows.order import OrderWorkflow
 
@@ -28,31 +28,47 @@ async def query_state(client: Client, order_id: str) -> OrderState | None:
 
 
 async def run_update(client: Client, order_id: str, update, argument) -> OrderState:
-    """Send an operator update; a validator rejection becomes 409."""
+    """Send an operator update to an order; a validator rejection becomes
+    409, or 422 naming the field when the input itself is invalid."""
+    return await update_workflow(
+        order_handle(client, order_id), f"order {order_id}", update, argument)
+
+
+async def update_workflow(handle: WorkflowHandle, label: str, update, argument=None):
+    """Send an update to any order, shipment or return workflow."""
     try:
-        return await order_handle(client, order_id).execute_update(update, argument)
+        if argument is None:
+            return await handle.execute_update(update)
+        return await handle.execute_update(update, argument)
     except WorkflowUpdateFailedError as error:
-        cause = error.cause
-        detail = cause.message if isinstance(cause, ApplicationError) else str(cause)
-        code = cause.type if isinstance(cause, ApplicationError) and cause.type else "rejected"
-        raise ApiProblem(409, code, detail) from error
+        raise _rejection(error.cause) from error
     except RPCError as error:
         if error.status not in (RPCStatusCode.NOT_FOUND, RPCStatusCode.FAILED_PRECONDITION):
             raise _unavailable(error) from error
         # Temporal returns NOT_FOUND for an update to a finished workflow too.
-        closed = await _closed_status(client, order_id)
+        closed = await _closed_status(handle)
         if closed is None:
-            raise ApiProblem(404, "order_not_found",
-                             f"order {order_id} does not exist") from error
-        raise ApiProblem(409, "order_closed",
-                         f"order {order_id} is closed ({closed}); operator "
-                         "actions are no longer possible") from error
+            raise ApiProblem(404, "not_found", f"{label} does not exist") from error
+        raise ApiProblem(409, "workflow_closed",
+                         f"{label} is closed ({closed}); it takes no more "
+                         "actions") from error
 
 
-async def _closed_status(client: Client, order_id: str) -> str | None:
+def _rejection(cause) -> ApiProblem:
+    if not isinstance(cause, ApplicationError):
+        return ApiProblem(409, "rejected", str(cause))
+    if cause.type == "invalid_return" and ": " in cause.message:
+        field, message = cause.message.split(": ", 1)
+        return ApiProblem(422, cause.type, cause.message, [
+            field_error(field, message, "send at most the units still returnable, "
+                        "one line per SKU")])
+    return ApiProblem(409, cause.type or "rejected", cause.message)
+
+
+async def _closed_status(handle: WorkflowHandle) -> str | None:
     """Return the closed workflow's status name, or None if there is none."""
     try:
-        description = await order_handle(client, order_id).describe()
+        description = await handle.describe()
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel, create_engine
 import models.feedback  # noqa: F401  (registers the tables on SQLModel.metadata)
 import models.inventory  # noqa: F401
 import models.notifications  # noqa: F401
+import models.postsale  # noqa: F401
 import models.shipping  # noqa: F401
 import models.support  # noqa: F401
 import models.tables  # noqa: F401

@@ -9,13 +9,16 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.orders import OrderActivities
 from workflows.order import OrderWorkflow
+from workflows.returns import ReturnWorkflow
 from workflows.shipment import ShipmentWorkflow
 
-WORKFLOWS = [OrderWorkflow, ShipmentWorkflow]
+WORKFLOWS = [OrderWorkflow, ShipmentWorkflow, ReturnWorkflow]
 
 # Deterministic modules the workflows import: passing them through keeps
 # the sandbox from re-importing them for every workflow run.
-_PASSTHROUGH = ("pydantic", "pydantic_core", "annotated_types", "structlog", "models")
+_PASSTHROUGH = (
+    "pydantic", "pydantic_core", "annotated_types", "structlog", "models", "domain",
+)
 
 
 def sandbox_runner() -> SandboxedWorkflowRunner:

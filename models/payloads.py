@@ -12,7 +12,13 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
-from models.status import FailureReason, OrderStatus, PaymentStatus, ShipmentStatus
+from models.status import (
+    FailureReason,
+    OrderStatus,
+    PaymentStatus,
+    ReturnStatus,
+    ShipmentStatus,
+)
 
 
 class Address(BaseModel):
@@ -35,6 +41,13 @@ class FollowUpPolicy(BaseModel):
     tracking_poll_seconds: float = 2.0
     feedback_delay_seconds: float = 3.0
     return_window_seconds: float = 30 * 86400.0
+    return_transit_seconds: float = Field(
+        21 * 86400.0, description="How long a return parcel may take to arrive."
+    )
+    auto_approve_reasons: list[str] = ["damaged", "defective", "wrong_item"]
+    history_event_limit: int = Field(
+        10_000, description="Continue as new past this many history events."
+    )
 
 
 class OrderInput(BaseModel):
@@ -53,6 +66,9 @@ class OrderInput(BaseModel):
     payment_token: str
     placed_at: datetime
     follow_up: FollowUpPolicy = FollowUpPolicy()
+    carried_state: "OrderState | None" = Field(
+        None, description="Set when the workflow continued as new after delivery."
+    )
 
 
 class PricedLine(BaseModel):
@@ -225,6 +241,66 @@ class WarehouseConfirmation(BaseModel):
     actor: str = "warehouse"
 
 
+class ReturnLine(BaseModel):
+    sku: str
+    quantity: int = Field(gt=0)
+    reason: str = Field(min_length=1, max_length=200)
+
+
+class ReturnCreate(BaseModel):
+    """A customer's request to send lines back."""
+
+    lines: list[ReturnLine] = Field(min_length=1)
+    actor: str = "customer"
+
+
+class ReturnInput(BaseModel):
+    """Input of one return's child workflow."""
+
+    order_id: str
+    parent_workflow_id: str
+    number: int
+    lines: list[ReturnLine]
+    warehouse_by_sku: dict[str, str]
+    refund_amount: Decimal
+    currency: str
+    capture_payment_id: str
+    auto_approve: bool
+    address: Address
+    transit_seconds: float = 21 * 86400.0
+
+
+class ReturnDecision(BaseModel):
+    approve: bool
+    reason: str = Field("", max_length=500)
+    actor: str = "support"
+
+
+class ReturnInspection(BaseModel):
+    restock: bool = Field(description="True puts the units back on the shelf.")
+    note: str = Field("", max_length=500)
+    actor: str = "warehouse"
+
+
+class RestockRequest(BaseModel):
+    order_id: str
+    return_id: str
+    lines: list[ReturnLine]
+    warehouse_by_sku: dict[str, str]
+    restock: bool
+
+
+class ReturnState(BaseModel):
+    return_id: str
+    number: int
+    status: "ReturnStatus"
+    lines: list[ReturnLine]
+    refund_amount: Decimal
+    tracking_number: str | None = None
+    refund: "PaymentRecord | None" = None
+    note: str = ""
+
+
 class OrderState(BaseModel):
     """Live state of one order, as its workflow holds it."""
 
@@ -246,6 +322,7 @@ class OrderState(BaseModel):
         [], description="One entry per shipment, from allocation to delivery."
     )
     holds: list[Hold] = []
+    returns: list[ReturnState] = []
     timeline: list[TimelineEntry] = []
     failure_reason: FailureReason | None = None
     failure_message: str | None = None
@@ -286,3 +363,7 @@ class NotificationRequest(BaseModel):
         description="Derived from the workflow id and step, e.g. "
         "`<workflow id>/notify/order_shipped/1`.",
     )
+
+
+OrderInput.model_rebuild()
+ReturnState.model_rebuild()

@@ -82,6 +82,29 @@ class ShipmentStatus(StrEnum):
     """Cancelled before it left the warehouse; its stock went back."""
 
 
+class ReturnStatus(StrEnum):
+    """State of one return, from the customer's request to the refund."""
+
+    REQUESTED = "requested"
+    """Waiting for staff to approve or reject it."""
+    APPROVED = "approved"
+    """Accepted, by policy or by staff."""
+    REJECTED = "rejected"
+    """Declined by staff; nothing is refunded."""
+    LABEL_CREATED = "label_created"
+    """A prepaid return label was issued to the customer."""
+    RECEIVED = "received"
+    """The parcel arrived back at the warehouse."""
+    RESTOCKED = "restocked"
+    """Inspected and put back on the shelf."""
+    WRITTEN_OFF = "written_off"
+    """Inspected and found unsellable."""
+    REFUNDED = "refunded"
+    """The returned lines' share was refunded."""
+    EXPIRED = "expired"
+    """The parcel never arrived within the allowed time."""
+
+
 class FailureReason(StrEnum):
     """Why an order ended in `failed`; each is final, so no retry helps."""
 

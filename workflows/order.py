@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from temporalio import workflow
 from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     import structlog
@@ -29,16 +30,21 @@ with workflow.unsafe.imports_passed_through():
         PlannedShipment,
         PricedLine,
         ReleaseStockRequest,
+        ReturnCreate,
+        ReturnInput,
+        ReturnState,
         ShipmentRequest,
         ShipmentState,
         TimelineEntry,
         TrackingEvent,
         WarehouseConfirmation,
     )
-    from models.status import FailureReason, OrderStatus, ShipmentStatus
+    from domain.refunds import PaidLine, PaidOrder, return_refund
+    from models.status import FailureReason, OrderStatus, ReturnStatus, ShipmentStatus
     from workflows import policies
     from workflows.common import StepFailed, run_step
     from workflows.search_attributes import CUSTOMER_ID, ORDER_CHANNEL, ORDER_STATUS
+    from workflows.returns import ReturnWorkflow
     from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger("oms.workflow")
@@ -57,6 +63,7 @@ _STAGE_BY_SHIPMENT = {
     ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
 }
 _STAGE_ORDER = list(OrderStatus)
+_RETURN_DONE = {ReturnStatus.REJECTED, ReturnStatus.REFUNDED, ReturnStatus.EXPIRED}
 
 
 class OrderCancelled(Exception):
@@ -89,10 +96,25 @@ class OrderWorkflow:
         self._children: dict[int, workflow.ChildWorkflowHandle] = {}
         self._finished: set[int] = set()
         self._refunded = Decimal(0)
-        self._mail: list = []
         self._refunds = 0
+        self._mail: list = []
+        self._returns: dict[int, workflow.ChildWorkflowHandle] = {}
+        if order.carried_state is not None:
+            self._restore(order.carried_state)
+            return
         self._state.stage_started_at[OrderStatus.RECEIVED.value] = workflow.now()
         self._note("order_received", f"Order received from channel {order.channel}")
+
+    def _restore(self, carried: OrderState) -> None:
+        """Pick up an order that continued as new in its follow-up."""
+        self._state = carried
+        for payment in carried.payments:
+            if payment.kind == "capture":
+                self._capture = payment
+            elif payment.kind == "refund":
+                self._refunded += payment.amount
+                self._refunds += 1
+        self._finished = {shipment.number for shipment in carried.fulfillments}
 
     @workflow.run
     async def run(self, order: OrderInput) -> OrderState:
@@ -104,9 +126,10 @@ class OrderWorkflow:
                 CUSTOMER_ID.value_set(order.customer_id),
             ])
         try:
-            await self._capture_order()
-            await self._take_payment()
-            await self._fulfil()
+            if order.carried_state is None:
+                await self._capture_order()
+                await self._take_payment()
+                await self._fulfil()
             await self._follow_up()
             await self._enter(OrderStatus.COMPLETED)
         except OrderCancelled:
@@ -264,20 +287,49 @@ class OrderWorkflow:
             await self._refund(amount, reason)
 
     async def _follow_up(self) -> None:
+        """Ask for feedback, then keep returns open until the window closes.
+
+        A long window with many returns could grow the history without
+        bound, so past `history_event_limit` events the workflow
+        continues as new with its state, between returns.
+        """
         policy = self._order.follow_up
-        if policy.feedback_delay_seconds > 0:
-            await workflow.sleep(timedelta(seconds=policy.feedback_delay_seconds))
-        await run_step(
-            "request_feedback",
-            FeedbackRequest(order_id=self._state.order_id,
-                            customer_id=self._state.customer_id),
-            bool, policies.FOLLOW_UP,
-        )
-        self._note("feedback_requested", "Asked the customer for feedback")
-        remaining = policy.return_window_seconds - policy.feedback_delay_seconds
-        if remaining > 0:
-            await workflow.sleep(timedelta(seconds=remaining))
+        delivered_at = self._state.stage_started_at[OrderStatus.DELIVERED.value]
+        if not any(entry.kind == "feedback_requested" for entry in self._state.timeline):
+            wait = delivered_at + timedelta(seconds=policy.feedback_delay_seconds)
+            if wait > workflow.now():
+                await workflow.sleep(wait - workflow.now())
+            await run_step(
+                "request_feedback",
+                FeedbackRequest(order_id=self._state.order_id,
+                                customer_id=self._state.customer_id),
+                bool, policies.FOLLOW_UP,
+            )
+            self._note("feedback_requested", "Asked the customer for feedback")
+
+        window_end = delivered_at + timedelta(seconds=policy.return_window_seconds)
+        while workflow.now() < window_end:
+            try:
+                await workflow.wait_condition(
+                    self._should_continue_as_new, timeout=window_end - workflow.now()
+                )
+            except TimeoutError:
+                break
+            await self._flush_mail()
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            workflow.continue_as_new(
+                self._order.model_copy(update={"carried_state": self._state})
+            )
         self._note("return_window_closed", "The return window closed")
+        await workflow.wait_condition(lambda: not self._open_returns())
+
+    def _should_continue_as_new(self) -> bool:
+        limit = self._order.follow_up.history_event_limit
+        return (workflow.info().get_current_history_length() > limit
+                and not self._open_returns())
+
+    def _open_returns(self) -> list[ReturnState]:
+        return [r for r in self._state.returns if r.status not in _RETURN_DONE]
 
     async def _compensate(self, reason: str) -> None:
         """Undo what was done, newest first: refund or void, then stock."""
@@ -417,6 +469,96 @@ class OrderWorkflow:
                 type="wrong_stage",
             )
 
+    @workflow.update
+    async def request_return(self, request: ReturnCreate) -> OrderState:
+        """Open a return for delivered lines within the return window."""
+        number = len(self._state.returns) + 1
+        quantities = {line.sku: line.quantity for line in request.lines}
+        policy = self._order.follow_up
+        refund = return_refund(self._paid_order(), quantities, self._returned())
+        child = ReturnInput(
+            order_id=self._state.order_id,
+            parent_workflow_id=self._state.workflow_id,
+            number=number, lines=request.lines,
+            warehouse_by_sku=self._warehouse_by_sku(),
+            refund_amount=refund.total, currency=self._state.currency,
+            capture_payment_id=self._capture.payment_id,
+            auto_approve=all(line.reason in policy.auto_approve_reasons
+                             for line in request.lines),
+            address=self._order.shipping_address,
+            transit_seconds=policy.return_transit_seconds,
+        )
+        self._state.returns.append(ReturnState(
+            return_id=f"{self._state.order_id}-R{number}", number=number,
+            status=ReturnStatus.REQUESTED, lines=request.lines,
+            refund_amount=refund.total,
+        ))
+        self._returns[number] = await workflow.start_child_workflow(
+            ReturnWorkflow.run, child, id=f"return-{self._state.order_id}-{number}",
+            parent_close_policy=ParentClosePolicy.ABANDON,
+        )
+        self._note("return_requested",
+                   f"Return {number}: " + ", ".join(
+                       f"{line.quantity} x {line.sku} ({line.reason})"
+                       for line in request.lines),
+                   actor=request.actor)
+        await self._record()
+        return self._state
+
+    @request_return.validator
+    def _validate_return(self, request: ReturnCreate) -> None:
+        if self._state.status != OrderStatus.DELIVERED:
+            raise ApplicationError(
+                f"order {self._state.order_id} is {self._state.status.value}; "
+                "returns open once it is delivered and close with the return window",
+                type="return_not_allowed",
+            )
+        delivered_at = self._state.stage_started_at[OrderStatus.DELIVERED.value]
+        closes = delivered_at + timedelta(
+            seconds=self._order.follow_up.return_window_seconds)
+        if workflow.now() >= closes:
+            raise ApplicationError(
+                f"the return window of order {self._state.order_id} closed at "
+                f"{closes.isoformat()}", type="return_window_closed")
+        delivered = self._delivered_quantities()
+        returned = self._returned()
+        seen = set()
+        for index, line in enumerate(request.lines):
+            if line.sku in seen:
+                raise ApplicationError(
+                    f"lines[{index}].sku: {line.sku} appears twice; send one line per SKU",
+                    type="invalid_return")
+            seen.add(line.sku)
+            left = delivered.get(line.sku, 0) - returned.get(line.sku, 0)
+            if line.quantity > left:
+                raise ApplicationError(
+                    f"lines[{index}].quantity: {line.quantity} x {line.sku} cannot be "
+                    f"returned; {left} delivered and not yet returned",
+                    type="invalid_return")
+
+    @workflow.signal
+    async def return_updated(self, update: ReturnState) -> None:
+        """Take a return child's report; a refund joins the payments."""
+        for index, known in enumerate(self._state.returns):
+            if known.number != update.number:
+                continue
+            if update.refund is not None and known.refund is None:
+                self._refunded += update.refund.amount
+                self._add_payment(update.refund)
+                self._notify(NotificationKind.REFUND_ISSUED, {
+                    "customer_name": self._state.customer_name,
+                    "reason": f"return {update.return_id}",
+                    "amount": str(update.refund.amount),
+                    "currency": update.refund.currency,
+                }, suffix=update.return_id)
+            if update.status == ReturnStatus.RECEIVED and known.status != update.status:
+                self._notify(NotificationKind.RETURN_RECEIVED,
+                             {"return_id": update.return_id}, suffix=update.return_id)
+            self._state.returns[index] = update
+            self._note(f"return_{update.status.value}",
+                       f"Return {update.number} is {update.status.value}")
+            await self._record()
+
     @workflow.signal
     async def shipment_updated(self, shipment: ShipmentState) -> None:
         """Take a child's report and move the order's stage with it."""
@@ -439,6 +581,42 @@ class OrderWorkflow:
         return self._state
 
     # Helpers
+
+    def _paid_order(self) -> PaidOrder:
+        """Amounts paid per SKU, for splitting refunds of returned units."""
+        totals: dict[str, tuple[int, Decimal]] = {}
+        for line in self._state.lines:
+            quantity, amount = totals.get(line.sku, (0, Decimal(0)))
+            totals[line.sku] = (quantity + line.quantity, amount + line.line_total)
+        discount = (self._state.subtotal or Decimal(0)) - (self._state.total or Decimal(0))
+        return PaidOrder(
+            currency=self._state.currency,
+            lines=[PaidLine(line_id=sku, quantity=quantity, line_total=amount)
+                   for sku, (quantity, amount) in totals.items()],
+            order_discount=max(discount, Decimal(0)),
+        )
+
+    def _delivered_quantities(self) -> dict[str, int]:
+        delivered: dict[str, int] = {}
+        for shipment in self._state.fulfillments:
+            if shipment.status == ShipmentStatus.DELIVERED:
+                for line in shipment.lines:
+                    delivered[line.sku] = delivered.get(line.sku, 0) + line.quantity
+        return delivered
+
+    def _returned(self) -> dict[str, int]:
+        """Units already in returns that were not rejected or expired."""
+        returned: dict[str, int] = {}
+        for entry in self._state.returns:
+            if entry.status in (ReturnStatus.REJECTED, ReturnStatus.EXPIRED):
+                continue
+            for line in entry.lines:
+                returned[line.sku] = returned.get(line.sku, 0) + line.quantity
+        return returned
+
+    def _warehouse_by_sku(self) -> dict[str, str]:
+        return {line.sku: shipment.warehouse_id
+                for shipment in self._state.fulfillments for line in shipment.lines}
 
     def _shipment(self, number: int) -> ShipmentState:
         return next(s for s in self._state.fulfillments if s.number == number)

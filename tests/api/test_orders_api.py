@@ -173,7 +173,7 @@ async def test_cancel_after_shipping_is_409(stack):
                                        json={"reason": "too late"})
 
     assert response.status_code == 409
-    assert response.json()["type"] in ("/problems/already_shipped", "/problems/order_closed")
+    assert response.json()["type"] in ("/problems/already_shipped", "/problems/workflow_closed")
 
 
 async def test_cancel_unknown_order_is_404(stack):

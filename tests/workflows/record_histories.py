@@ -15,11 +15,18 @@ from temporalio.testing import WorkflowEnvironment
 from core.binaries import temporal_test_server
 from core.db import create_tables, make_engine
 from core.temporal import register_search_attributes
-from models.payloads import OperatorRequest, OrderState
-from models.status import OrderStatus
+from models.payloads import (
+    OperatorRequest,
+    OrderState,
+    ReturnCreate,
+    ReturnInspection,
+    ReturnLine,
+)
+from models.status import OrderStatus, ReturnStatus
 from tests.conftest import seed_catalog
 from tests.workflows.helpers import make_order, make_worker
 from workflows.order import OrderWorkflow
+from workflows.returns import ReturnWorkflow
 
 HISTORIES = Path(__file__).parent / "histories"
 
@@ -90,6 +97,29 @@ async def partial_cancel(env, queue):
     return handle
 
 
+async def returned(env, queue):
+    handle = await env.client.start_workflow(
+        OrderWorkflow.run, make_order("replay-returned"),
+        id="order-replay-returned", task_queue=queue)
+    await until(handle, OrderStatus.DELIVERED)
+    await handle.execute_update(OrderWorkflow.request_return, ReturnCreate(
+        lines=[ReturnLine(sku="OFF-PA-10000174", quantity=1, reason="damaged")]))
+    child = env.client.get_workflow_handle("return-replay-returned-1")
+    for step in ("receive", "inspect"):
+        for _ in range(400):
+            state = await child.query(ReturnWorkflow.state)
+            wanted = ReturnStatus.LABEL_CREATED if step == "receive" else ReturnStatus.RECEIVED
+            if state.status == wanted:
+                break
+            await asyncio.sleep(0.05)
+        if step == "receive":
+            await child.execute_update(ReturnWorkflow.receive)
+        else:
+            await child.execute_update(ReturnWorkflow.inspect,
+                                       ReturnInspection(restock=True))
+    return handle
+
+
 SCENARIOS = {
     "completed": (completed, {}),
     "declined": (declined, {}),
@@ -98,10 +128,12 @@ SCENARIOS = {
     "cancelled": (cancelled, {"manual": True}),
     "split": (split, {}),
     "partial_cancel": (partial_cancel, {"manual_warehouses": {"WH-2"}}),
+    "returned": (returned, {}),
 }
 # Child shipment histories recorded beside their orders.
 CHILDREN = {"shipment_delivered": "shipment-replay-completed-1",
-            "shipment_cancelled": "shipment-replay-partial-2"}
+            "shipment_cancelled": "shipment-replay-partial-2",
+            "return_refunded": "return-replay-returned-1"}
 
 
 async def main() -> None:
