@@ -22,6 +22,7 @@ from activities.stock import (
     OutOfStockError,
     allocate_order,
     consume_order_stock,
+    live_reservations,
     release_order_stock,
     reserve_order_stock,
 )
@@ -117,14 +118,25 @@ class OrderActivities:
             total = order_total(lines, order.currency)
             self._insert_projection(session, order, total)
             try:
-                allocation = allocate_order(
-                    session, order.lines, None, self.allocation_strategy
-                )
-                reservations = reserve_order_stock(
-                    session, order.order_id, order.lines, allocation
-                )
+                # Stock handed over by a receipt is already reserved, so
+                # allocation runs only for orders that hold none yet.
+                reservations = live_reservations(session, order.order_id)
+                if not reservations:
+                    allocation = allocate_order(
+                        session, order.lines, None, self.allocation_strategy
+                    )
+                    reservations = reserve_order_stock(
+                        session, order.order_id, order.lines, allocation
+                    )
             except (OutOfStockError, AllocationError) as error:
-                raise _final(FailureReason.OUT_OF_STOCK, str(error)) from None
+                product = session.get(Product, error.sku)
+                if product is None or not product.backorderable:
+                    raise _final(FailureReason.OUT_OF_STOCK, str(error)) from None
+                log.info("order_backordered", sku=error.sku, error=str(error))
+                return CapturedOrder(
+                    lines=lines, currency=order.currency, subtotal=total,
+                    total=total, backordered_skus=[error.sku],
+                )
 
         shipments = plan_shipments(order.lines, reservations)
         log.info("order_captured", total=str(total), lines=len(lines),

@@ -63,11 +63,14 @@ def reserve_order_stock(
     Without an allocation each SKU's total demand is taken from the one
     warehouse with the most available units. With one, the units of
     each shipment are taken from its warehouse. Idempotent: an order
-    that already has reservations gets them back.
+    that already has live (active or picked) reservations gets them
+    back. An order whose reservations were released, say because they
+    expired during a hold, reserves again.
     """
-    existing = _reservations(session, order_id)
+    existing = live_reservations(session, order_id)
     if existing:
         return existing
+    released = {(r.sku, r.warehouse_id): r for r in _reservations(session, order_id)}
 
     for sku, planned, quantity in _reservation_plan(lines, allocation):
         if planned is None:
@@ -84,12 +87,19 @@ def reserve_order_stock(
             log.info("stock_reservation_rejected", order_id=order_id, sku=sku,
                      requested=quantity, available=available)
             raise OutOfStockError(sku, quantity, available)
-        session.add(
-            Reservation(
-                order_id=order_id, sku=sku, warehouse_id=warehouse_id,
-                quantity=quantity,
+        earlier = released.get((sku, warehouse_id))
+        if earlier is not None:
+            # One row per order, SKU and warehouse: reuse the released one.
+            earlier.status = "active"
+            earlier.quantity = quantity
+            session.add(earlier)
+        else:
+            session.add(
+                Reservation(
+                    order_id=order_id, sku=sku, warehouse_id=warehouse_id,
+                    quantity=quantity,
+                )
             )
-        )
         session.add(
             StockMovement(
                 sku=sku, warehouse_id=warehouse_id,
@@ -149,6 +159,11 @@ def _reservation_plan(
                 f"{sku} but the order requests {quantity}; allocate again"
             )
     return plan
+
+
+def live_reservations(session: Session, order_id: str) -> list[Reservation]:
+    """Return the order's reservations that still hold or have picked stock."""
+    return [r for r in _reservations(session, order_id) if r.status != "released"]
 
 
 def release_order_stock(

@@ -48,6 +48,12 @@ class FollowUpPolicy(BaseModel):
     history_event_limit: int = Field(
         10_000, description="Continue as new past this many history events."
     )
+    reservation_ttl_seconds: float = Field(
+        1800.0, description="Held orders not yet paid give their stock back after this."
+    )
+    backorder_deadline_seconds: float = Field(
+        14 * 86400.0, description="A backorder waits this long, then goes on hold."
+    )
 
 
 class OrderInput(BaseModel):
@@ -96,6 +102,9 @@ class CapturedOrder(BaseModel):
     subtotal: Decimal
     total: Decimal
     shipments: list[PlannedShipment] = []
+    backordered_skus: list[str] = Field(
+        [], description="SKUs to wait for; nothing is reserved while set."
+    )
 
 
 class PaymentRequest(BaseModel):
@@ -323,6 +332,7 @@ class OrderState(BaseModel):
     )
     holds: list[Hold] = []
     returns: list[ReturnState] = []
+    backordered_skus: list[str] = []
     timeline: list[TimelineEntry] = []
     failure_reason: FailureReason | None = None
     failure_message: str | None = None

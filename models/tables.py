@@ -25,6 +25,9 @@ class Product(SQLModel, table=True):
     currency: str = "USD"
     list_price: Decimal = Field(sa_column=money_column())
     discontinued: bool = False
+    backorderable: bool = Field(
+        False, description="Orders wait for stock instead of failing when out."
+    )
 
 
 class Warehouse(SQLModel, table=True):

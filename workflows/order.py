@@ -99,6 +99,8 @@ class OrderWorkflow:
         self._refunds = 0
         self._mail: list = []
         self._returns: dict[int, workflow.ChildWorkflowHandle] = {}
+        self._stock_arrived = False
+        self._expired = False
         if order.carried_state is not None:
             self._restore(order.carried_state)
             return
@@ -161,9 +163,14 @@ class OrderWorkflow:
 
     async def _capture_order(self) -> None:
         await self._checkpoint()
-        captured: CapturedOrder = await run_step(
-            "capture_order", self._order, CapturedOrder, policies.CAPTURE
-        )
+        while True:
+            captured: CapturedOrder = await run_step(
+                "capture_order", self._order, CapturedOrder, policies.CAPTURE
+            )
+            if not captured.backordered_skus:
+                break
+            await self._wait_for_stock(captured.backordered_skus)
+        self._state.backordered_skus = []
         self._reserved = True
         self._plan = captured.shipments
         self._state.lines = captured.lines
@@ -173,6 +180,36 @@ class OrderWorkflow:
                    f"Priced {len(captured.lines)} lines, total "
                    f"{captured.total} {captured.currency}; stock reserved in "
                    f"{len(captured.shipments)} warehouse(s)")
+
+    async def _wait_for_stock(self, skus: list[str]) -> None:
+        """Wait for a receipt of backordered SKUs; past the deadline, hold
+        the order so that an operator decides, and keep waiting."""
+        self._state.backordered_skus = skus
+        self._stock_arrived = False
+        self._note("order_backordered", f"Waiting for stock of {', '.join(skus)}")
+        await self._record()
+        deadline = timedelta(seconds=self._order.follow_up.backorder_deadline_seconds)
+        try:
+            await workflow.wait_condition(
+                lambda: self._stock_arrived or self._cancel is not None,
+                timeout=deadline,
+            )
+        except TimeoutError:
+            self._state.holds.append(Hold(
+                reason=f"backorder of {', '.join(skus)} passed its deadline",
+                actor="system", placed_at=workflow.now(),
+            ))
+            self._note("backorder_escalated",
+                       "Backorder deadline passed; placed on hold for an operator")
+            await self._record()
+            await workflow.wait_condition(
+                lambda: self._stock_arrived or self._cancel is not None)
+        await self._checkpoint()
+
+    @workflow.signal
+    def stock_received(self) -> None:
+        """Wake a backordered order; receipts reserve its stock first."""
+        self._stock_arrived = True
 
     async def _take_payment(self) -> None:
         await self._checkpoint()
@@ -675,13 +712,38 @@ class OrderWorkflow:
             )
 
     async def _checkpoint(self) -> None:
-        """Wait while the order is on hold; stop here if cancel was accepted."""
+        """Wait while the order is on hold; stop here if cancel was accepted.
+
+        An order held before payment gives its reserved stock back after
+        `reservation_ttl_seconds` and reserves again on release.
+        """
         if self._state.active_hold is not None:
-            await workflow.wait_condition(
-                lambda: self._state.active_hold is None or self._cancel is not None
-            )
+            released = lambda: self._state.active_hold is None or self._cancel is not None
+            unpaid = self._reserved and self._authorization is None
+            ttl = timedelta(seconds=self._order.follow_up.reservation_ttl_seconds)
+            try:
+                await workflow.wait_condition(released, timeout=ttl if unpaid else None)
+            except TimeoutError:
+                await self._expire_reservation()
+                await workflow.wait_condition(released)
         if self._cancel is not None:
             raise OrderCancelled()
+        if self._expired:
+            self._expired = False
+            await self._capture_order()
+
+    async def _expire_reservation(self) -> None:
+        units = await run_step(
+            "release_stock",
+            ReleaseStockRequest(order_id=self._state.order_id,
+                                reason="reservation expired during hold"),
+            int, policies.COMPENSATION,
+        )
+        self._reserved = False
+        self._expired = True
+        self._note("reservation_expired",
+                   f"Released {units} units held past the reservation time")
+        await self._record()
 
     async def _enter(self, status: OrderStatus) -> None:
         self._state.status = status

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session, select
 
 from activities.planning import inventory_report, reorder_suggestions, stock_alerts
@@ -22,6 +23,7 @@ from activities.stock import (
     receive_stock,
 )
 from api.auth import Role, hash_key, require
+from api.backorders import reserve_for_backorders, wake_backorders
 from api.problems import ApiProblem, field_error
 from domain.allocation import AllocationError, Location
 from models.api import Problem
@@ -67,20 +69,29 @@ SUGGESTION_COLUMNS = list(ReorderSuggestionPublic.model_fields)
                               "description": "Replay of a booked receipt"},
                         404: {"model": Problem, "description": "No such warehouse"},
                         422: {"model": Problem, "description": "Unknown SKU"}})
-def book_receipt(body: ReceiptCreate, request: Request, response: Response,
-                 _: ChangeStock) -> ReceiptBooked:
+async def book_receipt(body: ReceiptCreate, request: Request, response: Response,
+                       _: ChangeStock) -> ReceiptBooked:
     """Book a purchase order receipt as on-hand stock.
 
     Resending the same `receipt_id` books nothing and returns status 200.
+    Backordered orders waiting for these SKUs then get the stock, oldest
+    order first.
     """
-    with Session(request.app.state.engine) as session:
-        _check_warehouse(session, body.warehouse_id)
-        _check_skus(session, [line.sku for line in body.lines])
-        result = receive_stock(
-            session, body.receipt_id, body.purchase_order_id, body.warehouse_id,
-            [ReceiptLine(line.sku, line.quantity) for line in body.lines],
-            user_id=_caller(request, session),
-        )
+    def book() -> object:
+        with Session(request.app.state.engine) as session:
+            _check_warehouse(session, body.warehouse_id)
+            _check_skus(session, [line.sku for line in body.lines])
+            return receive_stock(
+                session, body.receipt_id, body.purchase_order_id, body.warehouse_id,
+                [ReceiptLine(line.sku, line.quantity) for line in body.lines],
+                user_id=_caller(request, session),
+            )
+
+    result = await run_in_threadpool(book)
+    served = await run_in_threadpool(
+        reserve_for_backorders, request.app.state.engine,
+        {line.sku for line in body.lines})
+    await wake_backorders(request.app.state.temporal, served)
 
     response.status_code = 200 if result.replayed else 201
     log.info("stock_received", receipt_id=result.receipt_id, units=result.units,
