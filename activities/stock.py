@@ -24,6 +24,7 @@ from domain.allocation import Allocation, Location, WarehouseStock, strategy_nam
 from models.inventory import MovementKind, StockReceipt, StockThreshold
 from models.payloads import OrderLineInput
 from models.tables import (
+    OrderRecord,
     PaymentLedgerEntry,
     Reservation,
     StockLevel,
@@ -163,7 +164,8 @@ def _reservation_plan(
 
 def live_reservations(session: Session, order_id: str) -> list[Reservation]:
     """Return the order's reservations that still hold or have picked stock."""
-    return [r for r in _reservations(session, order_id) if r.status != "released"]
+    return [r for r in _reservations(session, order_id)
+            if r.status in ("active", "consumed")]
 
 
 def release_order_stock(
@@ -267,6 +269,10 @@ class StockDiscrepancy:
     ledger_reserved: int
 
 
+class ReceiptConflictError(ValueError):
+    """A receipt id sent again with different contents."""
+
+
 def receive_stock(
     session: Session,
     receipt_id: str,
@@ -301,6 +307,15 @@ def receive_stock(
     except IntegrityError:
         session.rollback()
         booked = session.get(StockReceipt, receipt_id)
+        same = (booked.purchase_order_id == purchase_order_id
+                and booked.warehouse_id == warehouse_id
+                and booked.units == sum(quantities.values()))
+        if not same:
+            raise ReceiptConflictError(
+                f"receipt {receipt_id} was booked for purchase order "
+                f"{booked.purchase_order_id} in {booked.warehouse_id} with "
+                f"{booked.units} units; use a new receipt_id for a new receipt"
+            )
         return ReceiptResult(receipt_id, booked.units, replayed=True)
 
     for sku, quantity in sorted(quantities.items()):
@@ -413,24 +428,25 @@ _LEDGER_EFFECT = {
 
 def expire_stale_reservations(session: Session, older_than: datetime) -> int:
     """Release active reservations created before `older_than` whose
-    order has no authorized or captured payment. Returns the number of
-    units released.
+    order has no authorized or captured payment and no live workflow
+    (its projection is cancelled or failed, or missing). Returns the
+    number of units released.
 
+    Live orders expire their own reservations during a hold and reserve
+    again on release, so this sweep only collects what dead orders left.
     Each reservation is claimed with a conditional status update, so a
     concurrent pick, release or second expiry run cannot count it twice.
-
-    NOTE: nothing notifies the order workflow. An expired order that is
-    paid later reaches picking with no active reservation, and
-    `consume_order_stock` then picks 0 units.
     """
     paid = select(PaymentLedgerEntry.order_id).where(
         PaymentLedgerEntry.status.in_(("authorized", "captured"))
     )
+    live = select(OrderRecord.id).where(OrderRecord.status.not_in(("cancelled", "failed")))
     stale = session.exec(
         select(Reservation).where(
             Reservation.status == "active",
             Reservation.created_at < older_than,
             Reservation.order_id.not_in(paid),
+            Reservation.order_id.not_in(live),
         ).order_by(Reservation.sku, Reservation.warehouse_id)
     ).all()
 

@@ -45,7 +45,14 @@ def create_api_key(session: Session, role: Role, name: str) -> str:
 def _authenticate(request: Request) -> Role:
     header = request.headers.get("authorization", "")
     scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
+    if header and scheme.lower() != "bearer":
+        raise ApiProblem(
+            401, "unauthenticated",
+            f"authorization scheme {scheme!r} is not supported; send "
+            "`Authorization: Bearer <key>`",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    if not key.strip():
         raise ApiProblem(
             401, "unauthenticated",
             "missing API key; send the header `Authorization: Bearer <key>`",

@@ -24,16 +24,22 @@ def check_lines_against_catalog(session: Session, order: OrderCreate) -> None:
         if product is None:
             errors.append(field_error(
                 f"lines[{index}].sku", f"SKU {line.sku} is not in the catalog",
-                "use a SKU from GET /catalog/products or remove the line",
+                "check the SKU against the catalog or remove the line",
             ))
         elif product.discontinued:
             errors.append(field_error(
                 f"lines[{index}].sku", f"SKU {line.sku} is discontinued",
                 "remove the line or pick its successor",
             ))
+        elif product.currency != order.currency:
+            errors.append(field_error(
+                "currency", f"SKU {line.sku} is priced in {product.currency}, "
+                f"not {order.currency}",
+                f"send the order in {product.currency}",
+            ))
     if errors:
-        fields = ", ".join(error["field"] for error in errors)
-        raise ApiProblem(422, "invalid_lines", f"invalid lines: {fields}", errors)
+        fields = ", ".join(sorted({error["field"] for error in errors}))
+        raise ApiProblem(422, "invalid_lines", f"invalid fields: {fields}", errors)
 
 
 def request_hash(order: OrderCreate) -> str:

@@ -82,6 +82,11 @@ def _field_name(location: tuple) -> str:
 
 
 async def _validation_problem(request: Request, exc: RequestValidationError):
+    if any(error["type"] == "json_invalid" for error in exc.errors()):
+        return problem_response(
+            request, 400, "malformed_json", "Bad request",
+            "the request body is not valid JSON",
+            [field_error("body", "JSON decode error", "send valid JSON")])
     errors = [
         field_error(
             _field_name(tuple(error["loc"])),

@@ -29,8 +29,11 @@ def dev_server_command(data_dir: Path, port: int, ui_port: int) -> list[str]:
 def start_dev_server(data_dir: Path, port: int, ui_port: int) -> subprocess.Popen:
     data_dir.mkdir(parents=True, exist_ok=True)
     log = (data_dir / "temporal.log").open("ab")
+    # Its own session keeps Ctrl-C in the terminal from stopping Temporal
+    # before the worker that still talks to it.
     process = subprocess.Popen(
-        dev_server_command(data_dir, port, ui_port), stdout=log, stderr=log
+        dev_server_command(data_dir, port, ui_port), stdout=log, stderr=log,
+        start_new_session=True,
     )
     wait_for_port("127.0.0.1", port, process, timeout=60)
     return process

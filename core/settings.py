@@ -4,7 +4,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -103,6 +103,15 @@ class Settings(BaseSettings):
         "signed with; list two while rotating. Replace the default outside "
         "development.",
     )
+
+    @model_validator(mode="after")
+    def _reject_default_secret_in_production(self) -> "Settings":
+        if self.environment == "production" and "dev-webhook-secret" in self.carrier_webhook_secrets:
+            raise ValueError(
+                "OMS_CARRIER_WEBHOOK_SECRETS still holds the development "
+                "secret; set the secret your carrier signs webhooks with"
+            )
+        return self
 
     @property
     def webhook_secrets(self) -> list[bytes]:

@@ -19,6 +19,18 @@ class Channel(StrEnum):
     IMPORT = "import"
 
 
+class AddressCreate(BaseModel):
+    """Where the order ships; the carrier needs city, postal code and country."""
+
+    name: str = Field("", max_length=200, examples=["Darren Powers"])
+    line1: str = Field("", max_length=200, examples=["12 Main Street"])
+    city: str = Field(min_length=1, max_length=100, examples=["Houston"])
+    region: str = Field("", max_length=100, examples=["Texas"])
+    postal_code: str = Field(min_length=1, max_length=20, examples=["77095"])
+    country: str = Field("US", pattern=r"^[A-Z]{2}$",
+                         description="ISO 3166-1 alpha-2 code.", examples=["US"])
+
+
 class OrderLineCreate(BaseModel):
     sku: str = Field(min_length=1, max_length=64, examples=["OFF-PA-10000174"])
     quantity: int = Field(gt=0, le=10_000, examples=[2])
@@ -28,7 +40,7 @@ class OrderCreate(BaseModel):
     """A new order as a sales channel submits it."""
 
     order_id: str | None = Field(
-        None, pattern=r"^[A-Za-z0-9._-]{1,64}$",
+        None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
         description="Your order number; generated when left out.",
         examples=["US-2019-103800"],
     )
@@ -43,7 +55,7 @@ class OrderCreate(BaseModel):
     customer_group: str = Field("default", max_length=64)
     currency: str = Field("USD", pattern=r"^[A-Z]{3}$", examples=["USD"])
     lines: list[OrderLineCreate] = Field(min_length=1, max_length=500)
-    shipping_address: Address
+    shipping_address: AddressCreate
     ship_mode: str = Field("standard", max_length=40, examples=["Standard Class"])
     payment_token: str = Field(
         min_length=1, max_length=200,

@@ -43,6 +43,7 @@ class AdjustmentCreate(BaseModel):
     sku: str = SKU
     warehouse_id: str = WAREHOUSE_ID
     quantity: int = Field(
+        ge=-1_000_000, le=1_000_000,
         description="Units to add (positive) or remove (negative); not 0.",
         examples=[-2],
     )
@@ -59,10 +60,10 @@ class StockLevelPublic(BaseModel):
 
 
 class ThresholdUpdate(BaseModel):
-    low_stock_threshold: int = Field(0, ge=0)
-    reorder_point: int = Field(0, ge=0)
+    low_stock_threshold: int = Field(0, ge=0, le=10_000_000)
+    reorder_point: int = Field(0, ge=0, le=10_000_000)
     lead_time_days: float = Field(7.0, ge=0, le=365)
-    minimum_order_quantity: int = Field(1, ge=1)
+    minimum_order_quantity: int = Field(1, ge=1, le=10_000_000)
 
 
 class ThresholdPublic(ThresholdUpdate):

@@ -36,7 +36,7 @@ from core.binaries import temporal_cli
 from core.db import create_tables, make_engine
 from core.logging import configure_logging
 from core.settings import Settings
-from core.temporal import sandbox_runner
+from core.temporal import WORKFLOWS, sandbox_runner
 from integrations.carrier import SimulatedCarrier
 from integrations.payment import SimulatedPaymentProvider
 from integrations.warehouse import SimulatedWarehouse
@@ -71,13 +71,15 @@ def order_input(order_id: str) -> OrderInput:
     )
 
 
-async def count_steps(client, workflow_id: str) -> NoopPlan:
-    history = await client.get_workflow_handle(workflow_id).fetch_history()
-    kinds = [event.event_type for event in history.events]
-    return NoopPlan(
-        activities=kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED),
-        local_activities=kinds.count(EventType.EVENT_TYPE_MARKER_RECORDED),
-    )
+async def count_steps(client, workflow_ids: list[str]) -> NoopPlan:
+    """Count activities and local activities over an order and its children."""
+    activities = local_activities = 0
+    for workflow_id in workflow_ids:
+        history = await client.get_workflow_handle(workflow_id).fetch_history()
+        kinds = [event.event_type for event in history.events]
+        activities += kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
+        local_activities += kinds.count(EventType.EVENT_TYPE_MARKER_RECORDED)
+    return NoopPlan(activities=activities, local_activities=local_activities)
 
 
 async def run_batch(client, queue: str, count: int, start) -> float:
@@ -90,7 +92,8 @@ async def run_batch(client, queue: str, count: int, start) -> float:
 async def post_latency(url: str, key: str, clients: int, requests: int) -> list[float]:
     body = {
         "customer_id": "BENCH", "lines": [{"sku": SKUS[0], "quantity": 1}],
-        "shipping_address": {"postal_code": "60601"}, "payment_token": "tok_visa",
+        "shipping_address": {"postal_code": "60601", "city": "Chicago"},
+        "payment_token": "tok_visa",
     }
     timings: list[float] = []
     headers = {"Authorization": f"Bearer {key}"}
@@ -134,7 +137,7 @@ async def main(orders: int, clients: int, requests: int, database_url: str) -> N
     )
     queue = "bench"
     worker = Worker(
-        client, task_queue=queue, workflows=[OrderWorkflow, NoopWorkflow],
+        client, task_queue=queue, workflows=[*WORKFLOWS, NoopWorkflow],
         activities=[*activities.all(), noop_step],
         activity_executor=ThreadPoolExecutor(64), max_concurrent_activities=64,
         workflow_runner=sandbox_runner(),
@@ -145,7 +148,7 @@ async def main(orders: int, clients: int, requests: int, database_url: str) -> N
             OrderWorkflow.run, order_input(f"probe-{run_id}"),
             id=f"order-probe-{run_id}", task_queue=queue)
         await probe.result()
-        plan = await count_steps(client, probe.id)
+        plan = await count_steps(client, [probe.id, f"shipment-probe-{run_id}-1"])
 
         async def start_order(n: int):
             order_id = f"b{run_id}-{n}"

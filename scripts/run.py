@@ -35,22 +35,29 @@ def start_process(name: str, command: list[str], env: dict,
     """Start a child whose output goes to `<log_dir>/<name>.log`."""
     log.info("process_starting", process=name, log=str(log_dir / f"{name}.log"))
     output = (log_dir / f"{name}.log").open("ab")
-    return subprocess.Popen(command, env=env, stdout=output, stderr=output)
+    # A session of its own keeps Ctrl-C away from the child, so that
+    # stop_all can stop the children one after another.
+    return subprocess.Popen(command, env=env, stdout=output, stderr=output,
+                            start_new_session=True)
 
 
-def wait_until_settled(engine, timeout: float) -> None:
-    """Wait until no imported order is before delivery, or the timeout."""
-    moving = [s.value for s in (OrderStatus.RECEIVED, OrderStatus.PAYMENT,
-                                OrderStatus.PICKING, OrderStatus.PACKING,
-                                OrderStatus.SHIPPED)]
+def wait_until_settled(engine, expected: int, timeout: float) -> None:
+    """Wait until `expected` imported orders reached delivery or an end,
+    or the timeout; held orders may keep it waiting until then."""
+    settled = [s.value for s in (OrderStatus.DELIVERED, OrderStatus.COMPLETED,
+                                 OrderStatus.CANCELLED, OrderStatus.FAILED)]
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         with Session(engine) as session:
-            left = session.exec(select(func.count()).select_from(OrderRecord)
-                                .where(OrderRecord.status.in_(moving))).one()
-        if left == 0:
+            done = session.exec(
+                select(func.count()).select_from(OrderRecord).where(
+                    OrderRecord.channel == "import",
+                    OrderRecord.status.in_(settled))
+            ).one()
+        if done >= expected:
             return
-        print(f"\r{left} orders still before delivery...", end="", flush=True)
+        print(f"\r{expected - done} imported orders still before delivery...",
+              end="", flush=True)
         time.sleep(2)
     print()
 
@@ -106,10 +113,11 @@ def main() -> None:
         print()
 
         started = time.monotonic()
-        asyncio.run(import_orders(api, keys["backend"], settings.import_limit,
-                                  settings.import_concurrency))
+        report = asyncio.run(import_orders(api, keys["backend"], settings.import_limit,
+                                           settings.import_concurrency))
         print(f"import took {time.monotonic() - started:.1f} s")
-        wait_until_settled(engine, settings.settle_timeout_seconds)
+        wait_until_settled(engine, report.created + report.replayed,
+                           settings.settle_timeout_seconds)
         print()
         print(summarize(engine))
         print("\nrunning; press Ctrl-C to stop")

@@ -45,11 +45,18 @@ EXPECTED_IMAGES = {
 VARIABLE = re.compile(r"\$\{(\w+)(?:(:?[-?+])([^}]*))?\}")
 
 
+# Secrets that must come from `.env`: Compose stops with their message.
+REQUIRED_SECRETS = {"OMS_CARRIER_WEBHOOK_SECRETS"}
+
+
 def interpolate(value: str) -> str:
-    """Resolve Compose variables to their defaults, as with no `.env`."""
+    """Resolve Compose variables to their defaults, as with no `.env`;
+    a required secret resolves to a placeholder."""
 
     def default(match: re.Match) -> str:
         name, operator, word = match.groups()
+        if name in REQUIRED_SECRETS and operator == ":?":
+            return f"<{name}>"
         if operator not in (":-", "-"):
             raise ValueError(
                 f"variable {name} has no default, so the stack needs a .env "
@@ -329,7 +336,10 @@ def test_compose_variables_all_have_defaults():
 
     assert variables
     for name, operator, _ in variables:
-        assert operator in (":-", "-"), f"{name} has no default"
+        if name in REQUIRED_SECRETS:
+            assert operator == ":?", f"{name} must be required, with a message"
+        else:
+            assert operator in (":-", "-"), f"{name} has no default"
 
 
 def compose_client_installed() -> bool:

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from activities.planning import inventory_report, reorder_suggestions, stock_alerts
 from activities.stock import (
+    ReceiptConflictError,
     ReceiptLine,
     StockAdjustmentError,
     adjust_stock,
@@ -87,7 +88,12 @@ async def book_receipt(body: ReceiptCreate, request: Request, response: Response
                 user_id=_caller(request, session),
             )
 
-    result = await run_in_threadpool(book)
+    try:
+        result = await run_in_threadpool(book)
+    except ReceiptConflictError as error:
+        raise ApiProblem(409, "receipt_conflict", str(error), [
+            field_error("receipt_id", "already booked with other contents",
+                        "send a new receipt_id")]) from error
     served = await run_in_threadpool(
         reserve_for_backorders, request.app.state.engine,
         {line.sku for line in body.lines})

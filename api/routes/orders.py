@@ -4,6 +4,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import AwareDatetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 from temporalio.common import (
@@ -20,6 +21,7 @@ from api.problems import ApiProblem, field_error
 from api.temporal_calls import order_handle, order_workflow_id, query_state, run_update
 from models.api import HistoryEvent, OrderCreate, OrderCreated, OrderPage, OrderSummary, Problem
 from models.payloads import (
+    Address,
     FollowUpPolicy,
     OperatorRequest,
     OrderInput,
@@ -70,7 +72,7 @@ async def create_order(order: OrderCreate, idempotency_key: IdempotencyKey,
         customer_group=order.customer_group,
         currency=order.currency,
         lines=[OrderLineInput(sku=l.sku, quantity=l.quantity) for l in order.lines],
-        shipping_address=order.shipping_address,
+        shipping_address=Address(**order.shipping_address.model_dump()),
         ship_mode=order.ship_mode,
         payment_token=order.payment_token,
         placed_at=order.placed_at or datetime.now(timezone.utc),
@@ -130,9 +132,11 @@ def list_orders(
     status: OrderStatus | None = None,
     channel: str | None = None,
     customer_id: str | None = None,
-    placed_from: datetime | None = Query(None, description="Inclusive, ISO 8601."),
-    placed_to: datetime | None = Query(None, description="Exclusive, ISO 8601."),
-    page: int = Query(1, ge=1),
+    placed_from: AwareDatetime | None = Query(
+        None, description="Inclusive, ISO 8601 with a UTC offset."),
+    placed_to: AwareDatetime | None = Query(
+        None, description="Exclusive, ISO 8601 with a UTC offset."),
+    page: int = Query(1, ge=1, le=1_000_000),
     page_size: int = Query(50, ge=1, le=500),
 ) -> OrderPage:
     """List orders from the projection, newest first."""

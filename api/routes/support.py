@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from sqlmodel import Session, select
 from temporalio.service import RPCError
 
@@ -33,6 +33,7 @@ from models.support import (
 )
 from models.tables import OrderRecord
 
+CaseId = Annotated[int, Path(ge=1, le=2**62, description="Case number.")]
 router = APIRouter(tags=["support"])
 log = structlog.get_logger("oms.api.support")
 
@@ -85,7 +86,7 @@ async def list_order_cases(order_id: str, request: Request,
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, responses=_ERRORS)
-async def get_case(case_id: int, request: Request, _: HandleCases) -> CaseDetail:
+async def get_case(case_id: CaseId, request: Request, _: HandleCases) -> CaseDetail:
     """Return the case and its messages beside the order's timeline and
     readable workflow history."""
     with Session(request.app.state.engine) as session:
@@ -109,7 +110,7 @@ async def get_case(case_id: int, request: Request, _: HandleCases) -> CaseDetail
 
 @router.post("/cases/{case_id}/messages", status_code=201,
              response_model=CaseMessagePublic, responses={**_ERRORS, **_CONFLICT})
-def add_case_message(case_id: int, body: CaseMessageCreate, request: Request,
+def add_case_message(case_id: CaseId, body: CaseMessageCreate, request: Request,
                      _: HandleCases) -> CaseMessagePublic:
     """Add a message to a case that is not closed."""
     with Session(request.app.state.engine) as session:
@@ -129,7 +130,7 @@ def add_case_message(case_id: int, body: CaseMessageCreate, request: Request,
 
 @router.post("/cases/{case_id}/status", response_model=CasePublic,
              responses={**_ERRORS, **_CONFLICT})
-def change_case_status(case_id: int, body: CaseStatusChange, request: Request,
+def change_case_status(case_id: CaseId, body: CaseStatusChange, request: Request,
                        _: HandleCases) -> CasePublic:
     """Move a case to another status; a closed case stays closed.
 

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 import structlog
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from domain.shipping.tracking import CarrierEvent
 
@@ -49,7 +49,7 @@ class InvalidWebhookError(ValueError):
 
 class TrackingWebhook(BaseModel):
     carrier: str
-    events: list[CarrierEvent]
+    events: list[CarrierEvent] = Field(max_length=100)
 
 
 def sign_payload(secret: bytes, body: bytes, timestamp: int) -> str:
@@ -118,7 +118,9 @@ def _parse_header(header: str | None) -> tuple[int, list[str]]:
         elif key == "v1":
             signatures.append(value)
 
-    if len(timestamps) != 1 or not timestamps[0].isdigit() or not signatures:
+    # Twelve digits reach the year 33658; longer values are not Unix seconds.
+    if (len(timestamps) != 1 or not timestamps[0].isdigit()
+            or len(timestamps[0]) > 12 or not signatures):
         raise SignatureRejectedError(
             SignatureFailure.MALFORMED,
             f"{SIGNATURE_HEADER} header must be t=<unix seconds>,v1=<hex digest>",

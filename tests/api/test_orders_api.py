@@ -228,3 +228,48 @@ async def test_health_reports_ok(stack):
         response = await client.get("/health")
 
     assert response.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"shipping_address": {}}, "shipping_address.city"),
+    ({"shipping_address": {"city": "Houston", "postal_code": "77095",
+                           "country": "Narnia"}}, "shipping_address.country"),
+    ({"shipping_address": {"city": "x" * 5000, "postal_code": "77095"}},
+     "shipping_address.city"),
+    ({"currency": "JPY"}, "currency"),
+    ({"order_id": ".."}, "order_id"),
+])
+async def test_create_order_bad_field_named(stack, change, field):
+    async with stack.http() as client:
+        response = await client.post("/orders", json=order_body(**change),
+                                     headers=new_key())
+
+    fields = {error["field"] for error in response.json()["errors"]}
+    assert response.status_code == 422
+    assert field in fields
+
+
+async def test_create_order_malformed_json_is_400(stack):
+    async with stack.http() as client:
+        response = await client.post(
+            "/orders", content=b'{"customer_id": ',
+            headers={**new_key(), "Content-Type": "application/json"})
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == "body"
+
+
+async def test_list_orders_naive_date_is_422(stack):
+    async with stack.http() as client:
+        response = await client.get("/orders", params={"placed_from": "2019-01-01T00:00:00"})
+
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "query.placed_from"
+
+
+async def test_auth_basic_scheme_is_401(stack):
+    async with stack.http(role=None) as client:
+        response = await client.get("/orders", headers={"Authorization": "Basic dXNlcjpwdw=="})
+
+    assert response.status_code == 401
+    assert "Bearer" in response.json()["detail"]

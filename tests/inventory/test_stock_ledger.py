@@ -8,6 +8,7 @@ from sqlmodel import Session, select
 from structlog.testing import capture_logs
 
 from activities.stock import (
+    ReceiptConflictError,
     OutOfStockError,
     ReceiptLine,
     StockAdjustmentError,
@@ -68,10 +69,18 @@ def test_receipt_adds_on_hand_and_movement(session):
 
 
 def test_receipt_replay_changes_nothing(session):
-    result = receive_stock(session, "R-1", "PO-1", "WH-1", [ReceiptLine("A", 5)])
+    result = receive_stock(session, "R-1", "PO-1", "WH-1",
+                           [ReceiptLine("A", 5), ReceiptLine("B", 2)])
 
     assert result.replayed is True
     assert result.units == 7
+    assert stock(session, "A").on_hand == 5
+
+
+def test_receipt_reused_with_other_lines_rejected(session):
+    with pytest.raises(ReceiptConflictError, match="use a new receipt_id"):
+        receive_stock(session, "R-1", "PO-1", "WH-1", [ReceiptLine("A", 5)])
+
     assert stock(session, "A").on_hand == 5
 
 
