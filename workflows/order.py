@@ -151,6 +151,8 @@ class OrderWorkflow:
     async def _flush_mail(self) -> None:
         """Give e-mails still retrying an hour before the workflow closes,
         since closing abandons them."""
+        if all(handle.done() for handle in self._mail):
+            return
         try:
             await workflow.wait_condition(
                 lambda: all(handle.done() for handle in self._mail),

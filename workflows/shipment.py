@@ -101,7 +101,10 @@ class ShipmentWorkflow:
             if self._cancel is not None:
                 raise ShipmentCancelled()
         self._state.status = done
-        await self._notify_parent()
+        # Packed changes nothing the parent shows: the order is packing
+        # from the pick on, and the next report says the parcel is leaving.
+        if done != ShipmentStatus.PACKED:
+            await self._notify_parent()
 
     async def _ship(self) -> None:
         await self._checkpoint()
