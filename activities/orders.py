@@ -1,6 +1,6 @@
 """Order activities. Each is idempotent, so Temporal may retry any of them.
 
-The class holds its dependencies (engine, payment provider, warehouse,
+The class keeps its dependencies (engine, payment provider, warehouse,
 carrier), so tests and the worker choose real systems or simulators.
 """
 
@@ -425,7 +425,7 @@ class OrderActivities:
 
     def _book(self, request: PaymentRequest, payment_id: str, kind: str,
               status: PaymentStatus, log) -> PaymentRecord:
-        """Record the provider's answer in the payments ledger, once per key."""
+        """Record the provider's response in the payments ledger, once per key."""
         with Session(self.engine) as session:
             entry = session.get(PaymentLedgerEntry, request.idempotency_key)
             if entry is None:

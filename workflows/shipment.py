@@ -71,7 +71,7 @@ class ShipmentWorkflow:
             self._state.cancel_reason = self._cancel.reason if self._cancel else None
             await self._notify_parent()
         except StepFailed as failure:
-            # Fail the child workflow so the parent sees the reason.
+            # Fail the child workflow so the parent receives the reason.
             raise ApplicationError(
                 str(failure), type=failure.reason.value, non_retryable=True
             ) from failure
@@ -102,7 +102,7 @@ class ShipmentWorkflow:
                 raise ShipmentCancelled()
         self._state.status = done
         # Packed changes nothing the parent shows: the order is packing
-        # from the pick on, and the next report says the parcel is leaving.
+        # from the pick on, and the next report tells it the parcel is leaving.
         if done != ShipmentStatus.PACKED:
             await self._notify_parent()
 
