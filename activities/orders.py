@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logging import bind_activity_context
 from activities.shipping import pack_items, recompute_eta, shop
+from activities.pricing import load_price_lists
 from activities.refunds_ledger import RefundRequest, open_payment_balance, record_refund
 from activities.shipping_records import record_shipment
 from activities.stock import (
@@ -28,6 +29,7 @@ from activities.stock import (
 )
 from domain.money import from_minor_units, to_minor_units
 from domain.allocation import AllocationError
+from domain.price_engine import NoPriceError, PriceRequest, price
 from domain.pricing import CatalogPrice, order_total, price_lines
 from domain.refunds import RefundExceedsCapturedError
 from domain.shipping.rates import NoRateError, NoServiceError
@@ -404,10 +406,20 @@ class OrderActivities:
             if line.quantity <= 0:
                 raise _final(FailureReason.INTERNAL_ERROR,
                              f"lines[{index}].quantity must be at least 1")
-        return {
-            sku: CatalogPrice(sku, product.name, Decimal(product.list_price), "list_price")
-            for sku, product in products.items()
-        }
+        lists = load_price_lists(session, set(products), order.currency)
+        prices = {}
+        for sku, product in products.items():
+            quantity = sum(line.quantity for line in order.lines if line.sku == sku)
+            request = PriceRequest(sku, quantity, order.channel, order.currency,
+                                   order.customer_group, order.placed_at)
+            try:
+                quote = price(request, lists)
+                prices[sku] = CatalogPrice(sku, product.name, quote.unit_price, quote.source)
+            except NoPriceError:
+                # Without a price list, the product's own list price applies.
+                prices[sku] = CatalogPrice(sku, product.name, Decimal(product.list_price),
+                                           "product list price")
+        return prices
 
     def _insert_projection(self, session: Session, order: OrderInput, total: Decimal) -> None:
         if session.get(OrderRecord, order.order_id) is not None:

@@ -6,7 +6,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel, create_engine
 
-import models.feedback  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.catalog  # noqa: F401  (registers the tables on SQLModel.metadata)
+import models.feedback  # noqa: F401
 import models.inventory  # noqa: F401
 import models.notifications  # noqa: F401
 import models.postsale  # noqa: F401

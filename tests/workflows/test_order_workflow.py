@@ -245,3 +245,35 @@ async def test_order_partial_cancel_refunds_unshipped_share(
     assert stock_in(sqlite_engine, "TEC-AC-10003832", "WH-2").reserved == 0
     assert stock_in(sqlite_engine, "TEC-AC-10003832", "WH-2").on_hand == 10
     assert stock_in(sqlite_engine, "OFF-PA-10000174", "WH-1").on_hand == 98
+
+
+async def test_order_priced_from_channel_price_list(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    from models.catalog import PriceListRecord, PriceTierRecord
+
+    with Session(sqlite_engine) as session:
+        session.add(PriceListRecord(id="api-promo", currency="USD", channel="api",
+                                    priority=5))
+        session.add(PriceListRecord(id="pos-only", currency="USD", channel="pos",
+                                    priority=9))
+        session.flush()
+        session.add(PriceTierRecord(price_list_id="api-promo", sku="OFF-PA-10000174",
+                                    min_quantity=1, unit_price=Decimal("7.00")))
+        session.add(PriceTierRecord(price_list_id="api-promo", sku="OFF-PA-10000174",
+                                    min_quantity=2, unit_price=Decimal("6.50")))
+        session.add(PriceTierRecord(price_list_id="pos-only", sku="OFF-PA-10000174",
+                                    min_quantity=1, unit_price=Decimal("1.00")))
+        session.commit()
+    env = time_skipping_env
+    order = make_order("priced-1")
+    async with make_worker(env.client, task_queue, sqlite_engine):
+        state: OrderState = await (await start(env, order, task_queue)).result()
+    paper, labels = state.lines
+
+    # 2 units reach the tier from 2 of the api list: 2 x 6.50 = 13.00.
+    assert paper.unit_price == Decimal("6.50")
+    assert paper.line_total == Decimal("13.00")
+    assert paper.price_source == "price list api-promo, tier from 2"
+    assert labels.price_source == "product list price"
+    assert state.total == Decimal("24.79")
