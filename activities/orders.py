@@ -29,6 +29,7 @@ from activities.stock import (
 )
 from domain.money import from_minor_units, to_minor_units
 from domain.allocation import AllocationError
+from domain.geography import approximate_location
 from domain.price_engine import NoPriceError, PriceRequest, price
 from domain.pricing import CatalogPrice, order_total, price_lines
 from domain.refunds import RefundExceedsCapturedError
@@ -124,8 +125,12 @@ class OrderActivities:
                 # allocation runs only for orders that hold none yet.
                 reservations = live_reservations(session, order.order_id)
                 if not reservations:
+                    destination = approximate_location(
+                        order.shipping_address.country,
+                        order.shipping_address.postal_code,
+                    )
                     allocation = allocate_order(
-                        session, order.lines, None, self.allocation_strategy
+                        session, order.lines, destination, self.allocation_strategy
                     )
                     reservations = reserve_order_stock(
                         session, order.order_id, order.lines, allocation

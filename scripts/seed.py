@@ -11,7 +11,8 @@ from models.tables import ApiKey, Product, StockLevel, Warehouse
 from scripts.superstore import Dataset
 
 DEMO_WAREHOUSE = Warehouse(id="WH-MAIN", name="Main warehouse",
-                           postal_region="60", timezone="America/Chicago")
+                           postal_region="60", timezone="America/Chicago",
+                           latitude=41.88, longitude=-87.63)
 STOCK_FACTOR = 2
 
 
