@@ -21,6 +21,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench_inventory
 
 clean:
 	rm -rf data

@@ -46,8 +46,9 @@ class SimulatedPaymentProvider:
     """Payment provider that decides by card token.
 
     - `tok_decline...` declines authorization.
-    - `tok_lost_answer_<n>_...` records the capture but loses the
-      answer for the first n capture calls, as a network drop would.
+    - `tok_lost_answer_<n>_...` records each capture and refund but
+      loses the answer for the first n calls of each, as a network drop
+      would.
     - any other token approves.
     The book lives in the database, so retries on any worker see it.
     """
@@ -81,6 +82,7 @@ class SimulatedPaymentProvider:
         op = self._record(
             idempotency_key, "refund", amount_minor, currency, parent=capture_id
         )
+        self._maybe_lose_answer(op)
         return ProviderPayment(op.payment_id, op.amount_minor, op.currency)
 
     def operations(self, kind: str | None = None) -> list[SimulatedPaymentOperation]:
@@ -119,21 +121,34 @@ class SimulatedPaymentProvider:
             session.refresh(op)
             return op
 
-    def _maybe_lose_answer(self, capture: SimulatedPaymentOperation) -> None:
-        with Session(self._engine) as session:
-            auth = session.exec(
-                select(SimulatedPaymentOperation).where(
-                    SimulatedPaymentOperation.payment_id == capture.parent_id
-                )
-            ).first()
-        if auth is None or not auth.behavior.startswith("lost_answer_"):
+    def _maybe_lose_answer(self, operation: SimulatedPaymentOperation) -> None:
+        """Drop the answer to a capture or refund whose card token asked
+        for it, after the operation was recorded."""
+        authorization = self._root_authorization(operation)
+        if authorization is None or not authorization.behavior.startswith("lost_answer_"):
             return
-        drops = int(auth.behavior.split("_")[2])
-        if capture.calls <= drops:
+        drops = int(authorization.behavior.split("_")[2])
+        if operation.calls <= drops:
             raise TransientError(
-                f"connection reset after capture call {capture.calls}; "
-                "the provider did capture"
+                f"connection reset after {operation.kind} call {operation.calls}; "
+                f"the provider did {operation.kind}"
             )
+
+    def _root_authorization(self, operation: SimulatedPaymentOperation):
+        """Follow parent ids from a refund or capture to its authorization."""
+        current = operation
+        with Session(self._engine) as session:
+            for _ in range(3):
+                if current.kind == "authorize":
+                    return current
+                current = session.exec(
+                    select(SimulatedPaymentOperation).where(
+                        SimulatedPaymentOperation.payment_id == current.parent_id
+                    )
+                ).first()
+                if current is None:
+                    return None
+        return None
 
 
 LOST_ANSWER_PREFIX = "tok_lost_answer_"

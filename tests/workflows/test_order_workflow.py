@@ -277,3 +277,28 @@ async def test_order_priced_from_channel_price_list(
     assert paper.price_source == "price list api-promo, tier from 2"
     assert labels.price_source == "product list price"
     assert state.total == Decimal("24.79")
+
+
+async def test_order_lost_refund_answer_refunds_once(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    from models.postsale import PaymentBalance
+
+    env = time_skipping_env
+    order = make_order("lost-refund-1", token="tok_lost_answer_1")
+    async with make_worker(env.client, task_queue, sqlite_engine, manual=True):
+        handle = await start(env, order, task_queue)
+        await wait_for_status(handle, OrderStatus.PICKING)
+        await handle.execute_update(
+            OrderWorkflow.cancel, OperatorRequest(reason="customer asked"))
+        state: OrderState = await handle.result()
+
+    refunds = SimulatedPaymentProvider(sqlite_engine).operations("refund")
+    with Session(sqlite_engine) as session:
+        balance = session.exec(select(PaymentBalance)).one()
+    assert state.status == OrderStatus.CANCELLED
+    # The first refund answer was lost; the retry reused the key.
+    assert len(refunds) == 1
+    assert refunds[0].calls == 2
+    assert refunds[0].amount_minor == 2823
+    assert balance.refunded == Decimal("28.23")
