@@ -11,6 +11,7 @@ from temporalio.client import Client
 from api.problems import ApiProblem, install_problem_handlers
 from api.routes import (
     carrier_events,
+    catalog_admin,
     feedback,
     inventory,
     orders,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.include_router(shipments.router)
     app.include_router(carrier_events.router)
     app.include_router(returns.router)
+    app.include_router(catalog_admin.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:
