@@ -22,6 +22,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m scripts.bench
 	$(PY) -m scripts.bench_inventory
+	$(PY) -m scripts.bench_catalog
 
 clean:
 	rm -rf data
