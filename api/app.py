@@ -12,6 +12,7 @@ from api.problems import ApiProblem, install_problem_handlers
 from api.routes import (
     carrier_events,
     catalog_admin,
+    catalog_search,
     feedback,
     inventory,
     orders,
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.include_router(carrier_events.router)
     app.include_router(returns.router)
     app.include_router(catalog_admin.router)
+    app.include_router(catalog_search.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:

@@ -1,9 +1,12 @@
-"""Price list tables; the rules that read them live in domain.price_engine."""
+"""Catalog tables: price lists and typed attributes.
+
+The rules that read price lists live in domain.price_engine.
+"""
 
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, Numeric
+from sqlalchemy import JSON, Column, Numeric
 from sqlmodel import Field, SQLModel
 
 
@@ -27,3 +30,27 @@ class PriceTierRecord(SQLModel, table=True):
     min_quantity: int = Field(primary_key=True, ge=1)
     unit_price: Decimal = Field(sa_column=Column(Numeric(18, 4), nullable=False))
     sale_price: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
+
+
+class AttributeDefinition(SQLModel, table=True):
+    """A typed product attribute: text, number with unit, enumeration or boolean."""
+
+    __tablename__ = "attribute_definitions"
+
+    name: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(description="text, number, enum or boolean.")
+    unit: str = Field("", max_length=20, description="For numbers, e.g. cm or kg.")
+    allowed: list[str] = Field(default_factory=list, sa_column=Column(JSON))
+    """For enumerations, the values a product may take."""
+
+
+class ProductAttribute(SQLModel, table=True):
+    """One attribute value of one SKU, stored in the column of its kind."""
+
+    __tablename__ = "product_attributes"
+
+    sku: str = Field(primary_key=True, max_length=64)
+    name: str = Field(primary_key=True, foreign_key="attribute_definitions.name")
+    text_value: str | None = None
+    number_value: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 6)))
+    bool_value: bool | None = None

@@ -28,6 +28,10 @@ class Product(SQLModel, table=True):
     backorderable: bool = Field(
         False, description="Orders wait for stock instead of failing when out."
     )
+    family_id: str | None = Field(
+        None, index=True, max_length=64,
+        description="Products sharing a family are variants of one product.",
+    )
 
 
 class Warehouse(SQLModel, table=True):

@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from typing import Literal
 
 from fastapi import APIRouter, Request, Response, UploadFile
 from pydantic import AwareDatetime, BaseModel, Field, ValidationError
@@ -12,7 +13,13 @@ from api.auth import Administer
 from api.problems import ApiProblem, field_error
 from domain.money import MINOR_UNITS
 from models.api import Problem
-from models.catalog import PriceListRecord, PriceTierRecord
+from activities.catalog_attributes import AttributeValueError, to_record
+from models.catalog import (
+    AttributeDefinition,
+    PriceListRecord,
+    PriceTierRecord,
+    ProductAttribute,
+)
 from models.tables import Product
 
 router = APIRouter(prefix="/admin/catalog", tags=["catalog administration"])
@@ -37,6 +44,8 @@ class ProductWrite(BaseModel):
     list_price: Decimal = Field(ge=0, max_digits=14, decimal_places=4)
     discontinued: bool = False
     backorderable: bool = False
+    family_id: str | None = Field(
+        None, max_length=64, description="Shared by the variants of one product.")
 
 
 class ProductPublic(ProductWrite):
@@ -178,12 +187,67 @@ async def import_products(file: UploadFile, request: Request, _: Administer) -> 
     return {"imported": len(products)}
 
 
+class AttributeWrite(BaseModel):
+    kind: Literal["text", "number", "enum", "boolean"]
+    unit: str = Field("", max_length=20)
+    allowed: list[str] = Field([], max_length=200)
+
+
+@router.put("/attributes/{name}", responses=_ERRORS)
+def put_attribute(name: str, body: AttributeWrite, request: Request,
+                  _: Administer) -> dict:
+    """Define a typed attribute; enumerations list their allowed values."""
+    if body.kind == "enum" and not body.allowed:
+        raise ApiProblem(422, "validation_failed", "invalid fields: allowed", [
+            field_error("allowed", "an enumeration needs values",
+                        "list the values products may take")])
+    with Session(request.app.state.engine) as session:
+        definition = session.get(AttributeDefinition, name) or AttributeDefinition(
+            name=name, kind=body.kind)
+        definition.kind, definition.unit, definition.allowed = (
+            body.kind, body.unit, list(body.allowed))
+        session.add(definition)
+        session.commit()
+    return {"name": name, **body.model_dump()}
+
+
+@router.put("/products/{sku}/attributes", responses=_ERRORS)
+def put_product_attributes(sku: str, body: dict[str, str | int | float | bool],
+                           request: Request, _: Administer) -> dict:
+    """Replace a product's attribute values; each is checked against its kind."""
+    with Session(request.app.state.engine) as session:
+        if session.get(Product, sku) is None:
+            raise ApiProblem(404, "product_not_found", f"product {sku} does not exist")
+        definitions = {d.name: d for d in session.exec(select(AttributeDefinition))}
+        records, errors = [], []
+        for name, value in body.items():
+            definition = definitions.get(name)
+            if definition is None:
+                errors.append(field_error(f"attributes.{name}", "attribute is not defined",
+                                          f"define it with PUT /admin/catalog/attributes/{name}"))
+                continue
+            try:
+                records.append(to_record(definition, sku, value))
+            except AttributeValueError as error:
+                errors.append(field_error(f"attributes.{name}", str(error), error.fix))
+        if errors:
+            raise ApiProblem(422, "validation_failed", "invalid attribute values", errors)
+        for old in session.exec(select(ProductAttribute).where(ProductAttribute.sku == sku)):
+            session.delete(old)
+        session.flush()
+        for record in records:
+            session.add(record)
+        session.commit()
+    return {"sku": sku, "attributes": len(records)}
+
+
 def _public(product: Product) -> ProductPublic:
     return ProductPublic(
         sku=product.sku, name=product.name, category=product.category,
         sub_category=product.sub_category, currency=product.currency,
         list_price=Decimal(product.list_price).normalize(),
         discontinued=product.discontinued, backorderable=product.backorderable,
+        family_id=product.family_id,
     )
 
 
