@@ -10,6 +10,7 @@ from temporalio.client import Client
 
 from api.problems import ApiProblem, install_problem_handlers
 from api.routes import (
+    bundles,
     carrier_events,
     catalog_admin,
     catalog_search,
@@ -56,6 +57,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.include_router(returns.router)
     app.include_router(catalog_admin.router)
     app.include_router(catalog_search.router)
+    app.include_router(bundles.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:

@@ -54,3 +54,14 @@ class ProductAttribute(SQLModel, table=True):
     text_value: str | None = None
     number_value: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 6)))
     bool_value: bool | None = None
+
+
+class BundleRecord(SQLModel, table=True):
+    """A bundle SKU: fixed components, or one option per slot."""
+
+    __tablename__ = "bundles"
+
+    sku: str = Field(primary_key=True, max_length=64)
+    kind: str = Field(description="fixed or configurable.")
+    components: dict = Field(default_factory=dict, sa_column=Column(JSON))
+    """Fixed: {sku: units}. Configurable: {slot: {sku: units}}."""
