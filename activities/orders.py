@@ -16,7 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logging import bind_activity_context
 from activities.shipping import pack_items, recompute_eta, shop
-from activities.pricing import load_price_lists
+from activities.pricing import load_price_lists, load_promotions, load_tax_rate
 from activities.refunds_ledger import RefundRequest, open_payment_balance, record_refund
 from activities.shipping_records import record_shipment
 from activities.stock import (
@@ -30,7 +30,7 @@ from activities.stock import (
 from domain.money import from_minor_units, to_minor_units
 from domain.allocation import AllocationError
 from domain.geography import approximate_location
-from domain.price_engine import NoPriceError, PriceRequest, price
+from domain.price_engine import CartLine, NoPriceError, PriceRequest, price, price_cart
 from domain.pricing import CatalogPrice, order_total, price_lines
 from domain.refunds import RefundExceedsCapturedError
 from domain.shipping.rates import NoRateError, NoServiceError
@@ -49,6 +49,7 @@ from models.payloads import (
     PaymentRecord,
     PaymentRequest,
     PlannedShipment,
+    PricedLine,
     ReleaseStockRequest,
     RestockRequest,
     ShipmentInfo,
@@ -118,7 +119,11 @@ class OrderActivities:
         with Session(self.engine) as session:
             prices = self._catalog_prices(session, order)
             lines = price_lines(order.lines, prices, order.currency)
-            total = order_total(lines, order.currency)
+            lines = self._apply_promotions_and_tax(session, order, lines)
+            subtotal = order_total(lines, order.currency)
+            discount = sum((line.discount for line in lines), Decimal(0))
+            tax = sum((line.tax for line in lines), Decimal(0))
+            total = subtotal - discount + tax
             self._insert_projection(session, order, total)
             try:
                 # Stock handed over by a receipt is already reserved, so
@@ -141,16 +146,17 @@ class OrderActivities:
                     raise _final(FailureReason.OUT_OF_STOCK, str(error)) from None
                 log.info("order_backordered", sku=error.sku, error=str(error))
                 return CapturedOrder(
-                    lines=lines, currency=order.currency, subtotal=total,
-                    total=total, backordered_skus=[error.sku],
+                    lines=lines, currency=order.currency, subtotal=subtotal,
+                    total=total, discount_total=discount, tax_total=tax,
+                    backordered_skus=[error.sku],
                 )
 
         shipments = plan_shipments(order.lines, reservations)
         log.info("order_captured", total=str(total), lines=len(lines),
                  shipments=len(shipments))
         return CapturedOrder(
-            lines=lines, currency=order.currency, subtotal=total, total=total,
-            shipments=shipments,
+            lines=lines, currency=order.currency, subtotal=subtotal, total=total,
+            discount_total=discount, tax_total=tax, shipments=shipments,
         )
 
     @activity.defn
@@ -425,6 +431,28 @@ class OrderActivities:
                 prices[sku] = CatalogPrice(sku, product.name, Decimal(product.list_price),
                                            "product list price")
         return prices
+
+    def _apply_promotions_and_tax(self, session: Session, order: OrderInput,
+                                  lines: list[PricedLine]) -> list[PricedLine]:
+        """Spread active promotions and the destination's tax over the lines,
+        with the rounding policy of domain.price_engine.price_cart."""
+        promotions = load_promotions(session, order.currency, order.channel,
+                                     order.placed_at)
+        rate = load_tax_rate(session, order.shipping_address.country,
+                             order.shipping_address.region)
+        if not promotions and rate == 0:
+            return lines
+        cart = price_cart(
+            [CartLine(line.sku, line.quantity, line.unit_price) for line in lines],
+            promotions, order.currency, tax_percent=rate,
+        )
+        return [
+            line.model_copy(update={
+                "discount": priced.line_discount + priced.order_discount,
+                "tax": priced.tax,
+            })
+            for line, priced in zip(lines, cart.lines, strict=True)
+        ]
 
     def _insert_projection(self, session: Session, order: OrderInput, total: Decimal) -> None:
         if session.get(OrderRecord, order.order_id) is not None:

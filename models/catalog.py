@@ -65,3 +65,30 @@ class BundleRecord(SQLModel, table=True):
     kind: str = Field(description="fixed or configurable.")
     components: dict = Field(default_factory=dict, sa_column=Column(JSON))
     """Fixed: {sku: units}. Configurable: {slot: {sku: units}}."""
+
+
+class PromotionRecord(SQLModel, table=True):
+    """A percentage or fixed amount off lines or the order, in a window."""
+
+    __tablename__ = "promotions"
+
+    id: str = Field(primary_key=True, max_length=64)
+    scope: str = Field(description="line or order.")
+    currency: str = Field(max_length=3)
+    percent: Decimal | None = Field(default=None, sa_column=Column(Numeric(7, 4)))
+    amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(18, 4)))
+    sku: str | None = Field(None, description="Line promotions: one SKU, or all.")
+    channel: str | None = None
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+
+
+class TaxRateRecord(SQLModel, table=True):
+    """Tax percent by country and, optionally, region."""
+
+    __tablename__ = "tax_rates"
+
+    country: str = Field(primary_key=True, max_length=2)
+    region: str = Field("", primary_key=True, max_length=100,
+                        description="Empty for the country-wide rate.")
+    rate: Decimal = Field(sa_column=Column(Numeric(7, 4), nullable=False))

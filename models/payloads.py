@@ -82,8 +82,15 @@ class PricedLine(BaseModel):
     name: str
     quantity: int
     unit_price: Decimal
-    line_total: Decimal
+    line_total: Decimal = Field(description="Unit price x quantity, before discounts.")
     price_source: str = Field(description="Which price list or rule set the price.")
+    discount: Decimal = Field(Decimal(0), description="Line and order promotions.")
+    tax: Decimal = Field(Decimal(0), description="Tax on the discounted amount.")
+
+    @property
+    def charged(self) -> Decimal:
+        """What the customer pays for this line."""
+        return self.line_total - self.discount + self.tax
 
 
 class PlannedShipment(BaseModel):
@@ -101,6 +108,8 @@ class CapturedOrder(BaseModel):
     currency: str
     subtotal: Decimal
     total: Decimal
+    discount_total: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
     shipments: list[PlannedShipment] = []
     backordered_skus: list[str] = Field(
         [], description="SKUs to wait for; nothing is reserved while set."
@@ -324,6 +333,8 @@ class OrderState(BaseModel):
     requested_lines: list[OrderLineInput]
     lines: list[PricedLine] = []
     subtotal: Decimal | None = None
+    discount_total: Decimal | None = None
+    tax_total: Decimal | None = None
     total: Decimal | None = None
     payments: list[PaymentRecord] = []
     shipments: list[ShipmentInfo] = []

@@ -177,6 +177,8 @@ class OrderWorkflow:
         self._plan = captured.shipments
         self._state.lines = captured.lines
         self._state.subtotal = captured.subtotal
+        self._state.discount_total = captured.discount_total
+        self._state.tax_total = captured.tax_total
         self._state.total = captured.total
         self._note("order_captured",
                    f"Priced {len(captured.lines)} lines, total "
@@ -308,8 +310,9 @@ class OrderWorkflow:
                    f"Shipment {planned.number} from {planned.warehouse_id}")
 
     async def _refund_cancelled_shipments(self) -> None:
-        """Return the stock and refund the lines of shipments cancelled
+        """Return the stock and refund the share of shipments cancelled
         while others shipped; the shipped part stays as it is."""
+        cancelled: dict[str, int] = {}
         for shipment in self._state.fulfillments:
             if shipment.status != ShipmentStatus.CANCELLED:
                 continue
@@ -322,8 +325,11 @@ class OrderWorkflow:
             )
             self._note("stock_released",
                        f"Released {units} units of shipment {shipment.number}")
-            amount = sum((line.line_total for line in shipment.lines), Decimal(0))
-            await self._refund(amount, reason)
+            quantities = {line.sku: line.quantity for line in shipment.lines}
+            share = return_refund(self._paid_order(), quantities, dict(cancelled))
+            for sku, quantity in quantities.items():
+                cancelled[sku] = cancelled.get(sku, 0) + quantity
+            await self._refund(share.total, reason)
 
     async def _follow_up(self) -> None:
         """Ask for feedback, then keep returns open until the window closes.
@@ -622,17 +628,17 @@ class OrderWorkflow:
     # Helpers
 
     def _paid_order(self) -> PaidOrder:
-        """Amounts paid per SKU, for splitting refunds of returned units."""
-        totals: dict[str, tuple[int, Decimal]] = {}
+        """Amounts charged per SKU (after discounts, with tax), for
+        splitting refunds of returned or cancelled units."""
+        totals: dict[str, tuple[int, Decimal, Decimal]] = {}
         for line in self._state.lines:
-            quantity, amount = totals.get(line.sku, (0, Decimal(0)))
-            totals[line.sku] = (quantity + line.quantity, amount + line.line_total)
-        discount = (self._state.subtotal or Decimal(0)) - (self._state.total or Decimal(0))
+            quantity, net, tax = totals.get(line.sku, (0, Decimal(0), Decimal(0)))
+            totals[line.sku] = (quantity + line.quantity,
+                                net + line.line_total - line.discount, tax + line.tax)
         return PaidOrder(
             currency=self._state.currency,
-            lines=[PaidLine(line_id=sku, quantity=quantity, line_total=amount)
-                   for sku, (quantity, amount) in totals.items()],
-            order_discount=max(discount, Decimal(0)),
+            lines=[PaidLine(line_id=sku, quantity=quantity, line_total=net, tax=tax)
+                   for sku, (quantity, net, tax) in totals.items()],
         )
 
     def _delivered_quantities(self) -> dict[str, int]:

@@ -19,6 +19,8 @@ from models.catalog import (
     PriceListRecord,
     PriceTierRecord,
     ProductAttribute,
+    PromotionRecord,
+    TaxRateRecord,
 )
 from models.tables import Product
 
@@ -185,6 +187,57 @@ async def import_products(file: UploadFile, request: Request, _: Administer) -> 
             session.add(product)
         session.commit()
     return {"imported": len(products)}
+
+
+class PromotionWrite(BaseModel):
+    scope: Literal["line", "order"]
+    currency: str = Field(pattern=r"^[A-Z]{3}$")
+    percent: Decimal | None = Field(None, gt=0, le=100)
+    amount: Decimal | None = Field(None, gt=0, max_digits=14, decimal_places=4)
+    sku: str | None = Field(None, max_length=64)
+    channel: str | None = Field(None, max_length=40)
+    valid_from: AwareDatetime | None = None
+    valid_to: AwareDatetime | None = None
+
+
+@router.put("/promotions/{promotion_id}", responses=_ERRORS)
+def put_promotion(promotion_id: str, body: PromotionWrite, request: Request,
+                  _: Administer) -> dict:
+    """Create or replace a promotion: a percentage or an amount off."""
+    _check_currency(body.currency)
+    if (body.percent is None) == (body.amount is None):
+        raise ApiProblem(422, "validation_failed", "invalid fields: percent, amount", [
+            field_error("percent", "set exactly one of percent and amount",
+                        "send percent or amount, not both")])
+    with Session(request.app.state.engine) as session:
+        record = session.get(PromotionRecord, promotion_id) or PromotionRecord(
+            id=promotion_id, scope=body.scope, currency=body.currency)
+        for key, value in body.model_dump().items():
+            setattr(record, key, value)
+        session.add(record)
+        session.commit()
+    return {"id": promotion_id, **body.model_dump(mode="json")}
+
+
+class TaxRateWrite(BaseModel):
+    rate: Decimal = Field(ge=0, le=100, description="Percent, e.g. 8.25.")
+
+
+@router.put("/tax-rates/{country}", responses=_ERRORS)
+def put_tax_rate(country: str, body: TaxRateWrite, request: Request, _: Administer,
+                 region: str = "") -> dict:
+    """Set the tax percent of a country, or of one region with ?region=."""
+    if len(country) != 2 or not country.isupper():
+        raise ApiProblem(422, "validation_failed", "invalid fields: country", [
+            field_error("country", f"{country!r} is not an ISO 3166-1 alpha-2 code",
+                        "send a code such as US or DE")])
+    with Session(request.app.state.engine) as session:
+        record = session.get(TaxRateRecord, (country, region)) or TaxRateRecord(
+            country=country, region=region, rate=body.rate)
+        record.rate = body.rate
+        session.add(record)
+        session.commit()
+    return {"country": country, "region": region, "rate": str(body.rate)}
 
 
 class AttributeWrite(BaseModel):

@@ -107,3 +107,18 @@ async def test_admin_csv_round_trip_and_bad_rows(stack):
     assert f"{code},Pen,Office,Art,USD,1.25,False,False" in exported.text
     assert rejected.status_code == 422
     assert fields == ["line 3.sku", "line 4.list_price"]
+
+
+async def test_admin_promotion_needs_one_of_percent_or_amount(stack):
+    async with stack.http(Role.ADMIN) as admin:
+        both = await admin.put("/admin/catalog/promotions/BAD", json={
+            "scope": "order", "currency": "USD", "percent": "10", "amount": "5"})
+        over = await admin.put("/admin/catalog/promotions/BAD", json={
+            "scope": "order", "currency": "USD", "percent": "150"})
+        tax = await admin.put("/admin/catalog/tax-rates/usa", json={"rate": "5"})
+
+    assert both.status_code == 422
+    assert over.status_code == 422
+    assert over.json()["errors"][0]["field"] == "percent"
+    assert tax.status_code == 422
+    assert tax.json()["errors"][0]["field"] == "country"

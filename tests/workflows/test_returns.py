@@ -145,3 +145,40 @@ async def test_order_continues_as_new_in_follow_up(
     assert kinds[0] == "order_received"
     assert kinds.count("feedback_requested") == 1
     assert "return_window_closed" in kinds
+
+
+async def test_promotion_and_tax_reach_payment_and_refund(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    from models.catalog import PromotionRecord, TaxRateRecord
+
+    with Session(sqlite_engine) as session:
+        session.add(PromotionRecord(id="TENOFF", scope="order", currency="USD",
+                                    percent=Decimal(10)))
+        session.add(TaxRateRecord(country="US", region="Texas", rate=Decimal("8.25")))
+        session.commit()
+    env = time_skipping_env
+    async with make_worker(env.client, task_queue, sqlite_engine):
+        handle = await start(env, make_order("promo-1"), task_queue)
+        await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
+        await handle.execute_update(OrderWorkflow.request_return, ReturnCreate(
+            lines=[ReturnLine(sku="OFF-PA-10000174", quantity=2, reason="damaged")]))
+        child = await until_return(env, "return-promo-1-1", ReturnStatus.LABEL_CREATED)
+        await child.execute_update(ReturnWorkflow.receive)
+        await until_return(env, "return-promo-1-1", ReturnStatus.RECEIVED)
+        await child.execute_update(ReturnWorkflow.inspect, ReturnInspection(restock=False))
+        state: OrderState = await handle.result()
+    paper, labels = state.lines
+
+    # Lines 16.44 and 11.79 (28.23); 10% off is 2.823 -> 2.82, split by
+    # largest remainder into 1.64 and 1.18; nets 14.80 and 10.61.
+    assert [paper.discount, labels.discount] == [Decimal("1.64"), Decimal("1.18")]
+    # Texas 8.25% per line: 1.221 -> 1.22 and 0.875325 -> 0.88.
+    assert [paper.tax, labels.tax] == [Decimal("1.22"), Decimal("0.88")]
+    assert state.discount_total == Decimal("2.82")
+    assert state.tax_total == Decimal("2.10")
+    assert state.total == Decimal("27.51")
+    assert state.payments[1].amount == Decimal("27.51")
+    # Returning the paper line refunds its net and tax: 14.80 + 1.22.
+    assert state.payments[-1].kind == "refund"
+    assert state.payments[-1].amount == Decimal("16.02")
