@@ -1,13 +1,15 @@
 """Load the demo catalog, stock and development API keys."""
 
+import hashlib
 import json
 from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from activities.stock import ReceiptLine, receive_stock
 from api.auth import Role, create_api_key, hash_key
-from models.tables import ApiKey, Product, StockLevel, Warehouse
+from models.tables import ApiKey, Product, Warehouse
 from scripts.superstore import Dataset
 
 DEMO_WAREHOUSE = Warehouse(id="WH-MAIN", name="Main warehouse",
@@ -25,7 +27,7 @@ def seed_catalog(engine: Engine, dataset: Dataset) -> int:
         known = set(session.exec(select(Product.sku)).all())
         if session.get(Warehouse, DEMO_WAREHOUSE.id) is None:
             session.add(Warehouse.model_validate(DEMO_WAREHOUSE.model_dump()))
-        added = 0
+        receipt = []
         for sku, product in products.items():
             if sku in known:
                 continue
@@ -34,13 +36,15 @@ def seed_catalog(engine: Engine, dataset: Dataset) -> int:
                 sub_category=product["sub_category"],
                 list_price=product["list_price"],
             ))
-            session.add(StockLevel(
-                sku=sku, warehouse_id=DEMO_WAREHOUSE.id,
-                on_hand=product["demand"] * STOCK_FACTOR,
-            ))
-            added += 1
+            receipt.append(ReceiptLine(sku, product["demand"] * STOCK_FACTOR))
         session.commit()
-    return added
+        if receipt:
+            # Stock arrives as a receipt, so the movement ledger explains it.
+            digest = hashlib.sha256(
+                ",".join(line.sku for line in receipt).encode()).hexdigest()[:12]
+            receive_stock(session, f"seed-{digest}", "DEMO-SEED", DEMO_WAREHOUSE.id,
+                          receipt, user_id="seed")
+    return len(receipt)
 
 
 def ensure_dev_keys(engine: Engine, data_dir: Path) -> dict[str, str]:
