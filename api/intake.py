@@ -70,7 +70,7 @@ def claim_idempotency_key(session: Session, key: str, order: OrderCreate) -> tup
     if existing.request_hash != digest:
         raise ApiProblem(
             422, "idempotency_key_reused",
-            f"Idempotency-Key {key!r} was already used for order "
+            f"Idempotency-Key {key.partition(':')[2]!r} was already used for order "
             f"{existing.order_id} with a different body; send a new key "
             "for a new order, or resend the original body",
             [field_error("Idempotency-Key", "key reused with another body",

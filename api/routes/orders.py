@@ -14,7 +14,14 @@ from temporalio.common import (
 )
 from temporalio.service import RPCError
 
-from api.auth import ConfirmWarehouse, OperateOrders, ReadHistory, ReadOrders, WriteOrders
+from api.auth import (
+    ConfirmWarehouse,
+    OperateOrders,
+    ReadHistory,
+    ReadOrders,
+    WriteOrders,
+    hash_key,
+)
 from api.history import readable_history
 from api.intake import check_lines_against_catalog, claim_idempotency_key
 from api.problems import ApiProblem, field_error
@@ -60,7 +67,11 @@ async def create_order(order: OrderCreate, idempotency_key: IdempotencyKey,
     app = request.app
     with Session(app.state.engine) as session:
         check_lines_against_catalog(session, order)
-        order_id, created = claim_idempotency_key(session, idempotency_key, order)
+        # Keys are scoped to the API key that sent them, so two backends
+        # that both use "order-1" as a key never see each other's orders.
+        scope = hash_key(request.headers["authorization"].partition(" ")[2].strip())[:16]
+        order_id, created = claim_idempotency_key(
+            session, f"{scope}:{idempotency_key}", order)
 
     settings = app.state.settings
     workflow_input = OrderInput(

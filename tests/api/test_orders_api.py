@@ -273,3 +273,22 @@ async def test_auth_basic_scheme_is_401(stack):
 
     assert response.status_code == 401
     assert "Bearer" in response.json()["detail"]
+
+
+async def test_idempotency_keys_scoped_per_api_key(stack):
+    from sqlmodel import Session as DbSession
+
+    from api.auth import create_api_key
+
+    with DbSession(stack.engine) as session:
+        other_backend = create_api_key(session, Role.BACKEND, "second-backend")
+    headers = new_key()
+    async with stack.http() as first:
+        one = await first.post("/orders", json=order_body(), headers=headers)
+    async with stack.http(role=None) as second:
+        two = await second.post("/orders", json=order_body(), headers={
+            **headers, "Authorization": f"Bearer {other_backend}"})
+
+    assert one.status_code == 201
+    assert two.status_code == 201
+    assert one.json()["id"] != two.json()["id"]
