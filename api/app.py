@@ -12,6 +12,7 @@ from api.problems import ApiProblem, install_problem_handlers
 from api.routes import (
     bundles,
     carrier_events,
+    catalog,
     catalog_admin,
     catalog_search,
     feedback,
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
     app.include_router(catalog_admin.router)
     app.include_router(catalog_search.router)
     app.include_router(bundles.router)
+    app.include_router(catalog.router)
 
     @app.get("/health", tags=["health"])
     async def health(request: Request) -> dict:

@@ -16,6 +16,7 @@ from domain.bundles import (
     bundle_availability,
     split_bundle_price,
 )
+from domain.money import round_money
 from models.api import Problem
 from models.catalog import BundleRecord
 from models.tables import Product, StockLevel
@@ -84,7 +85,7 @@ def get_bundle(sku: str, request: Request,
         bundle, price, {s: Decimal(products[s].list_price) for s in skus}, product.currency)
     return {
         "sku": sku, "kind": record.kind, "currency": product.currency,
-        "price": str(price.normalize()),
+        "price": str(round_money(price, product.currency)),
         "available": bundle_availability(bundle, available),
         "components": [{"sku": s, "units": bundle.components[s], "name": products[s].name,
                         "available": available.get(s, 0), "price_share": str(split[s])}

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from api.auth import Administer
 from api.problems import ApiProblem, field_error
-from domain.money import MINOR_UNITS
+from domain.money import MINOR_UNITS, round_money
 from models.api import Problem
 from activities.catalog_attributes import AttributeValueError, to_record
 from models.catalog import (
@@ -298,7 +298,7 @@ def _public(product: Product) -> ProductPublic:
     return ProductPublic(
         sku=product.sku, name=product.name, category=product.category,
         sub_category=product.sub_category, currency=product.currency,
-        list_price=Decimal(product.list_price).normalize(),
+        list_price=round_money(Decimal(product.list_price), product.currency),
         discontinued=product.discontinued, backorderable=product.backorderable,
         family_id=product.family_id,
     )

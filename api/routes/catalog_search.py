@@ -1,10 +1,12 @@
 """Public catalog search by text, category and typed attribute values."""
 
+from decimal import Decimal
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, select
 
 from activities.catalog_attributes import AttributeValueError, public_value, search_products
 from api.problems import ApiProblem, field_error
+from domain.money import round_money
 from models.api import Problem
 from models.catalog import AttributeDefinition, ProductAttribute
 from models.tables import Product
@@ -52,7 +54,8 @@ def _item(session: Session, product: Product) -> dict:
     return {
         "sku": product.sku, "name": product.name, "category": product.category,
         "sub_category": product.sub_category,
-        "list_price": str(product.list_price.normalize()), "currency": product.currency,
+        "list_price": str(round_money(Decimal(product.list_price), product.currency)),
+        "currency": product.currency,
         "family_id": product.family_id, "variants": sorted(variants),
         "attributes": {v.name: public_value(definitions[v.name], v) for v in values},
     }

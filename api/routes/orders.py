@@ -1,5 +1,6 @@
 """Order endpoints: create, read, list, operator actions, history."""
 
+from decimal import Decimal
 from datetime import datetime, timezone
 from typing import Annotated
 
@@ -26,6 +27,7 @@ from api.history import readable_history
 from api.intake import check_lines_against_catalog, claim_idempotency_key
 from api.problems import ApiProblem, field_error
 from api.temporal_calls import order_handle, order_workflow_id, query_state, run_update
+from domain.money import round_money
 from models.api import HistoryEvent, OrderCreate, OrderCreated, OrderPage, OrderSummary, Problem
 from models.payloads import (
     Address,
@@ -173,7 +175,8 @@ def list_orders(
         OrderSummary(
             id=row.id, status=OrderStatus(row.status), channel=row.channel,
             customer_id=row.customer_id, currency=row.currency,
-            total=None if row.total is None else str(row.total.normalize()),
+            total=(None if row.total is None
+                   else str(round_money(Decimal(row.total), row.currency))),
             placed_at=row.placed_at, updated_at=row.updated_at,
         )
         for row in rows
