@@ -9,6 +9,8 @@ from sqlmodel import Session, select
 
 from activities.pricing import load_price_lists
 from domain.price_engine import NoPriceError, PriceRequest, Tier, price
+from activities.catalog_attributes import public_value
+from models.catalog import AttributeDefinition, BundleRecord, ProductAttribute
 from models.tables import Product, StockLevel, Warehouse
 
 # Larger than any tier minimum, so pricing at it returns every tier of
@@ -141,3 +143,39 @@ def quote_product(session: Session, product: Product,
                             source=LIST_PRICE_SOURCE, tiers=tiers)
     return ProductPrice(unit_price=quote.unit_price, currency=quote.currency,
                         source=quote.source, tiers=tiers)
+
+
+def load_product_extras(session: Session, product: Product) -> dict:
+    """Attributes, variants with their availability, and bundle contents."""
+    definitions = {d.name: d for d in session.exec(select(AttributeDefinition))}
+    attributes = {
+        value.name: public_value(definitions[value.name], value)
+        for value in session.exec(select(ProductAttribute).where(
+            ProductAttribute.sku == product.sku).order_by(ProductAttribute.name))
+    }
+    variants = []
+    if product.family_id:
+        siblings = session.exec(select(Product).where(
+            Product.family_id == product.family_id, Product.sku != product.sku,
+        ).order_by(Product.sku)).all()
+        variants = [{"sku": sibling.sku, "name": sibling.name,
+                     "available": _total_available(session, sibling.sku)}
+                    for sibling in siblings]
+    bundle = None
+    record = session.get(BundleRecord, product.sku)
+    if record is not None:
+        if record.kind == "fixed":
+            parts = [{"sku": sku, "units": units, "slot": None}
+                     for sku, units in sorted(record.components.items())]
+        else:
+            parts = [{"sku": sku, "units": units, "slot": slot}
+                     for slot, options in sorted(record.components.items())
+                     for sku, units in sorted(options.items())]
+        for part in parts:
+            part["available"] = _total_available(session, part["sku"])
+        bundle = {"kind": record.kind, "components": parts}
+    return {"attributes": attributes, "variants": variants, "bundle": bundle}
+
+
+def _total_available(session: Session, sku: str) -> int:
+    return sum(stock.available for stock in load_availability(session, sku))

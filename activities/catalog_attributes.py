@@ -54,7 +54,9 @@ def public_value(definition: AttributeDefinition, record: ProductAttribute):
     if definition.kind == "boolean":
         return record.bool_value
     if definition.kind == "number":
-        return {"value": str(Decimal(record.number_value).normalize()), "unit": definition.unit}
+        # Fixed-point text: normalize() alone would print 100 as 1E+2.
+        return {"value": format(Decimal(record.number_value).normalize(), "f"),
+                "unit": definition.unit}
     return record.text_value
 
 

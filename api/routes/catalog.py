@@ -23,6 +23,7 @@ from activities.catalog import (
     list_categories,
     list_products,
     load_availability,
+    load_product_extras,
     quote_product,
 )
 from api.problems import ApiProblem
@@ -169,6 +170,7 @@ def _product_view(request: Request, sku: str, params: ProductParams) -> dict | N
             return None
         warehouses = load_availability(session, sku)
         product_price = quote_product(session, product, visitor)
+        extras = load_product_extras(session, product)
 
     return {
         "sku": product.sku,
@@ -177,6 +179,7 @@ def _product_view(request: Request, sku: str, params: ProductParams) -> dict | N
         "sub_category": product.sub_category,
         "discontinued": product.discontinued,
         "list_price": _money(product.list_price, product.currency),
+        **extras,
         "availability": {
             "available": sum(stock.available for stock in warehouses),
             "warehouses": [

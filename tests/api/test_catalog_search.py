@@ -86,3 +86,24 @@ async def test_search_bad_filters_are_422(stack):
     assert malformed.status_code == 422
     assert malformed.json()["errors"][0]["field"] == "query.attribute[0]"
     assert not_number.status_code == 422
+
+
+async def test_product_page_shows_attributes_variants_bundle(stack):
+    family_id = family()
+    async with stack.http(Role.ADMIN) as admin:
+        skus = await setup_chairs(admin, family_id)
+        kit = f"{family_id}-KIT"
+        await admin.put(f"/admin/catalog/products/{kit}",
+                        json={"name": "Two chairs", "list_price": "150.00"})
+        await admin.put(f"/admin/catalog/bundles/{kit}", json={
+            "kind": "fixed", "components": {skus["red"]: 1, skus["black"]: 1}})
+        chair = await admin.get(f"/catalog/products/{skus['red']}.json")
+        bundle = await admin.get(f"/catalog/products/{kit}.json")
+        page = await admin.get(f"/catalog/products/{kit}")
+
+    assert chair.json()["attributes"]["color"] == "red"
+    assert chair.json()["attributes"]["seat_height"] == {"value": "45", "unit": "cm"}
+    assert [v["sku"] for v in chair.json()["variants"]] == [skus["black"]]
+    assert [c["sku"] for c in bundle.json()["bundle"]["components"]] == sorted(skus.values())
+    assert 'id="bundle"' in page.text
+    assert skus["black"] in page.text
