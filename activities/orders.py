@@ -16,6 +16,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.logging import bind_activity_context
 from activities.shipping import pack_items, recompute_eta, shop
+from activities.bundle_lines import expand_bundles, stock_lines
 from activities.pricing import load_price_lists, load_promotions, load_tax_rate
 from activities.refunds_ledger import RefundRequest, open_payment_balance, record_refund
 from activities.shipping_records import record_shipment
@@ -119,7 +120,10 @@ class OrderActivities:
         with Session(self.engine) as session:
             prices = self._catalog_prices(session, order)
             lines = price_lines(order.lines, prices, order.currency)
+            lines = expand_bundles(session, lines, order.currency)
             lines = self._apply_promotions_and_tax(session, order, lines)
+            # Stock is reserved for what ships: bundles as their components.
+            wanted = stock_lines(lines)
             subtotal = order_total(lines, order.currency)
             discount = sum((line.discount for line in lines), Decimal(0))
             tax = sum((line.tax for line in lines), Decimal(0))
@@ -135,10 +139,10 @@ class OrderActivities:
                         order.shipping_address.postal_code,
                     )
                     allocation = allocate_order(
-                        session, order.lines, destination, self.allocation_strategy
+                        session, wanted, destination, self.allocation_strategy
                     )
                     reservations = reserve_order_stock(
-                        session, order.order_id, order.lines, allocation
+                        session, order.order_id, wanted, allocation
                     )
             except (OutOfStockError, AllocationError) as error:
                 product = session.get(Product, error.sku)
@@ -151,7 +155,7 @@ class OrderActivities:
                     backordered_skus=[error.sku],
                 )
 
-        shipments = plan_shipments(order.lines, reservations)
+        shipments = plan_shipments(wanted, reservations)
         log.info("order_captured", total=str(total), lines=len(lines),
                  shipments=len(shipments))
         return CapturedOrder(
@@ -443,7 +447,9 @@ class OrderActivities:
         if not promotions and rate == 0:
             return lines
         cart = price_cart(
-            [CartLine(line.sku, line.quantity, line.unit_price) for line in lines],
+            # The exact share per unit, so bundle components keep their amounts.
+            [CartLine(line.sku, line.quantity, line.line_total / line.quantity)
+             for line in lines],
             promotions, order.currency, tax_percent=rate,
         )
         return [

@@ -39,6 +39,7 @@ with workflow.unsafe.imports_passed_through():
         TrackingEvent,
         WarehouseConfirmation,
     )
+    from domain.money import round_money
     from domain.refunds import PaidLine, PaidOrder, return_refund
     from models.status import FailureReason, OrderStatus, ReturnStatus, ShipmentStatus
     from workflows import policies
@@ -286,7 +287,7 @@ class OrderWorkflow:
             parent_workflow_id=self._state.workflow_id,
             number=planned.number,
             warehouse_id=planned.warehouse_id,
-            lines=_merge_lines(lines, wanted),
+            lines=_merge_lines(lines, wanted, self._state.currency),
             address=self._order.shipping_address,
             ship_mode=self._order.ship_mode,
             follow_up=self._order.follow_up,
@@ -811,15 +812,17 @@ def _progress(shipment: ShipmentState) -> tuple[int, bool, int]:
     return (_SHIPMENT_ORDER.index(shipment.status), shipment.leaving, events)
 
 
-def _merge_lines(lines: list[PricedLine], wanted: dict[str, int]) -> list[PricedLine]:
+def _merge_lines(lines: list[PricedLine], wanted: dict[str, int],
+                 currency: str) -> list[PricedLine]:
     """Keep one line per SKU, with the shipment's quantity of it."""
     merged: dict[str, PricedLine] = {}
     for line in lines:
         if line.sku in merged:
             continue
-        unit = line.unit_price
+        share = line.line_total * wanted[line.sku] / line.quantity
         merged[line.sku] = line.model_copy(update={
-            "quantity": wanted[line.sku], "line_total": unit * wanted[line.sku],
+            "quantity": wanted[line.sku],
+            "line_total": round_money(share, currency),
         })
     return list(merged.values())
 

@@ -16,7 +16,7 @@ from models.payloads import (
     ReturnLine,
 )
 from models.status import OrderStatus, ReturnStatus
-from models.tables import StockLevel
+from models.tables import Product, StockLevel
 from tests.workflows.helpers import make_order, make_worker
 from workflows.order import OrderWorkflow
 from workflows.returns import ReturnWorkflow
@@ -182,3 +182,40 @@ async def test_promotion_and_tax_reach_payment_and_refund(
     # Returning the paper line refunds its net and tax: 14.80 + 1.22.
     assert state.payments[-1].kind == "refund"
     assert state.payments[-1].amount == Decimal("16.02")
+
+
+async def test_bundle_order_ships_and_refunds_components(
+    time_skipping_env, sqlite_engine, task_queue
+):
+    from models.catalog import BundleRecord
+
+    with Session(sqlite_engine) as session:
+        for sku, price in (("KIT-A", "30.00"), ("KIT-B", "20.00"), ("KIT-C", "25.00"),
+                           ("KIT", "100.00")):
+            session.add(Product(sku=sku, name=sku, list_price=Decimal(price)))
+            session.add(StockLevel(sku=sku, warehouse_id="WH-1", on_hand=10))
+        session.add(BundleRecord(sku="KIT", kind="fixed",
+                                 components={"KIT-A": 1, "KIT-B": 2, "KIT-C": 1}))
+        session.commit()
+    env = time_skipping_env
+    async with make_worker(env.client, task_queue, sqlite_engine):
+        handle = await start(env, make_order("kit-1", lines=[("KIT", 1)]), task_queue)
+        await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
+        await handle.execute_update(OrderWorkflow.request_return, ReturnCreate(
+            lines=[ReturnLine(sku="KIT-B", quantity=2, reason="damaged")]))
+        child = await until_return(env, "return-kit-1-1", ReturnStatus.LABEL_CREATED)
+        await child.execute_update(ReturnWorkflow.receive)
+        await until_return(env, "return-kit-1-1", ReturnStatus.RECEIVED)
+        await child.execute_update(ReturnWorkflow.inspect, ReturnInspection(restock=True))
+        state: OrderState = await handle.result()
+    totals = {line.sku: line.line_total for line in state.lines}
+
+    # 100.00 split by list value 30 : 40 : 25 -> 31.58, 42.10, 26.32.
+    assert totals == {"KIT-A": Decimal("31.58"), "KIT-B": Decimal("42.10"),
+                      "KIT-C": Decimal("26.32")}
+    assert state.total == Decimal("100.00")
+    assert state.payments[-1].amount == Decimal("42.10")
+    with Session(sqlite_engine) as session:
+        assert session.get(StockLevel, ("KIT-A", "WH-1")).on_hand == 9
+        assert session.get(StockLevel, ("KIT-B", "WH-1")).on_hand == 10
+        assert session.get(StockLevel, ("KIT", "WH-1")).on_hand == 10
