@@ -79,3 +79,17 @@ def pytest_collection_modifyitems(config, items):
         relative = Path(item.fspath).relative_to(root)
         if relative.parts and relative.parts[0] in INTEGRATION_FOLDERS:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest_asyncio.fixture
+async def fresh_env():
+    """A time-skipping server of the test's own, for tests that run long
+    follow-up windows: a workflow left over from another test cannot
+    hold its clock back."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        data_converter=pydantic_data_converter,
+        test_server_existing_path=temporal_test_server(),
+    )
+    await register_search_attributes(env.client)
+    yield env
+    await env.shutdown()

@@ -52,9 +52,9 @@ async def start(env, order, task_queue):
 
 
 async def test_return_damaged_line_restocked_and_refunded(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine):
         handle = await start(env, make_order("ret-1"), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
@@ -79,9 +79,9 @@ async def test_return_damaged_line_restocked_and_refunded(
 
 
 async def test_return_needs_staff_and_can_be_rejected(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine):
         handle = await start(env, make_order("ret-2"), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
@@ -98,9 +98,9 @@ async def test_return_needs_staff_and_can_be_rejected(
 
 
 async def test_return_more_than_delivered_rejected(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine):
         handle = await start(env, make_order("ret-3"), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
@@ -112,8 +112,8 @@ async def test_return_more_than_delivered_rejected(
     assert "3 delivered and not yet returned" in str(rejected.value.cause)
 
 
-async def test_return_before_delivery_rejected(time_skipping_env, sqlite_engine, task_queue):
-    env = time_skipping_env
+async def test_return_before_delivery_rejected(fresh_env, sqlite_engine, task_queue):
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine, manual=True):
         handle = await start(env, make_order("ret-4"), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.PICKING)
@@ -127,9 +127,9 @@ async def test_return_before_delivery_rejected(time_skipping_env, sqlite_engine,
 
 
 async def test_order_continues_as_new_in_follow_up(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     order = make_order("can-1").model_copy(update={"follow_up": FollowUpPolicy(
         tracking_poll_seconds=60, feedback_delay_seconds=3600,
         return_window_seconds=14 * 86400, history_event_limit=40)})
@@ -148,7 +148,7 @@ async def test_order_continues_as_new_in_follow_up(
 
 
 async def test_promotion_and_tax_reach_payment_and_refund(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
     from models.catalog import PromotionRecord, TaxRateRecord
 
@@ -157,7 +157,7 @@ async def test_promotion_and_tax_reach_payment_and_refund(
                                     percent=Decimal(10)))
         session.add(TaxRateRecord(country="US", region="Texas", rate=Decimal("8.25")))
         session.commit()
-    env = time_skipping_env
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine):
         handle = await start(env, make_order("promo-1"), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.DELIVERED)
@@ -185,7 +185,7 @@ async def test_promotion_and_tax_reach_payment_and_refund(
 
 
 async def test_bundle_order_ships_and_refunds_components(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
     from models.catalog import BundleRecord
 
@@ -197,7 +197,7 @@ async def test_bundle_order_ships_and_refunds_components(
         session.add(BundleRecord(sku="KIT", kind="fixed",
                                  components={"KIT-A": 1, "KIT-B": 2, "KIT-C": 1}))
         session.commit()
-    env = time_skipping_env
+    env = fresh_env
     async with make_worker(env.client, task_queue, sqlite_engine):
         handle = await start(env, make_order("kit-1", lines=[("KIT", 1)]), task_queue)
         await until(handle, lambda s: s.status == OrderStatus.DELIVERED)

@@ -44,9 +44,9 @@ async def until(handle, check, attempts: int = 200) -> OrderState:
 
 
 async def test_backorder_oldest_order_gets_receipt(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     add_backorderable(sqlite_engine)
     older = make_order("bo-old", lines=[(BACKORDER_SKU, 1)])
     newer = make_order("bo-new", lines=[(BACKORDER_SKU, 1)]).model_copy(
@@ -76,9 +76,9 @@ async def test_backorder_oldest_order_gets_receipt(
 
 
 async def test_backorder_past_deadline_goes_on_hold(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     add_backorderable(sqlite_engine)
     order = make_order("bo-late", lines=[(BACKORDER_SKU, 1)])
     async with make_worker(env.client, task_queue, sqlite_engine):
@@ -104,9 +104,9 @@ class SlowCapture(OrderActivities):
 
 
 async def test_held_unpaid_order_releases_then_rereserves(
-    time_skipping_env, sqlite_engine, task_queue
+    fresh_env, sqlite_engine, task_queue
 ):
-    env = time_skipping_env
+    env = fresh_env
     base = make_activities(sqlite_engine)
     slow = SlowCapture(base.engine, base.payment, base.warehouse, base.carrier)
     async with build_worker(env.client, task_queue, slow):
