@@ -185,14 +185,7 @@ def release_order_stock(
             continue
         if not _claim(session, reservation, reservation.status, "released"):
             continue
-        session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.sku == reservation.sku,
-                StockLevel.warehouse_id == reservation.warehouse_id,
-            )
-            .values(**values)
-        )
+        _change_level(session, reservation, **values)
         session.add(
             StockMovement(
                 sku=reservation.sku, warehouse_id=reservation.warehouse_id,
@@ -215,16 +208,10 @@ def consume_order_stock(
     ):
         if not _claim(session, reservation, "active", "consumed"):
             continue
-        session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.sku == reservation.sku,
-                StockLevel.warehouse_id == reservation.warehouse_id,
-            )
-            .values(
-                reserved=StockLevel.reserved - reservation.quantity,
-                on_hand=StockLevel.on_hand - reservation.quantity,
-            )
+        _change_level(
+            session, reservation,
+            reserved=StockLevel.reserved - reservation.quantity,
+            on_hand=StockLevel.on_hand - reservation.quantity,
         )
         session.add(
             StockMovement(
@@ -454,13 +441,8 @@ def expire_stale_reservations(session: Session, older_than: datetime) -> int:
     for reservation in stale:
         if not _claim(session, reservation, "active", "expired"):
             continue
-        session.execute(
-            update(StockLevel)
-            .where(
-                StockLevel.sku == reservation.sku,
-                StockLevel.warehouse_id == reservation.warehouse_id,
-            )
-            .values(reserved=StockLevel.reserved - reservation.quantity)
+        _change_level(
+            session, reservation, reserved=StockLevel.reserved - reservation.quantity
         )
         session.add(StockMovement(
             sku=reservation.sku, warehouse_id=reservation.warehouse_id,
@@ -528,6 +510,18 @@ def _add_on_hand(
         set_={"on_hand": StockLevel.on_hand + statement.excluded.on_hand},
     )
     session.execute(statement)
+
+
+def _change_level(session: Session, reservation: Reservation, **values) -> None:
+    """Apply column updates to the stock level a reservation draws on."""
+    session.execute(
+        update(StockLevel)
+        .where(
+            StockLevel.sku == reservation.sku,
+            StockLevel.warehouse_id == reservation.warehouse_id,
+        )
+        .values(**values)
+    )
 
 
 def _claim(
