@@ -108,7 +108,7 @@ class Settings(BaseSettings):
     def _reject_default_secret_in_production(self) -> "Settings":
         if self.environment == "production" and "dev-webhook-secret" in self.carrier_webhook_secrets:
             raise ValueError(
-                "OMS_CARRIER_WEBHOOK_SECRETS still holds the development "
+                "OMS_CARRIER_WEBHOOK_SECRETS still contains the development "
                 "secret; set the secret your carrier signs webhooks with"
             )
         return self

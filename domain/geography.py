@@ -32,6 +32,10 @@ def approximate_location(country: str, postal_code: str) -> Location | None:
     code = postal_code.strip().upper()
     if not code:
         return None
-    table = US_ZIP_ZONES if country == "US" else CA_DISTRICTS if country == "CA" else {}
-    centre = table.get(code[0])
+    if country == "US":
+        centre = US_ZIP_ZONES.get(code[0])
+    elif country == "CA":
+        centre = CA_DISTRICTS.get(code[0])
+    else:
+        centre = None
     return Location(*centre) if centre else None

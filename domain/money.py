@@ -1,7 +1,7 @@
 """Money arithmetic in `Decimal`, rounded to each currency's minor unit.
 
-Rounding mode: half up (ROUND_HALF_UP), applied once per amount that a
-customer sees (a line total, a discount, a tax amount), never to
+Rounding mode: half up (ROUND_HALF_UP), applied once per amount shown to a
+customer (a line total, a discount, a tax amount), never to
 intermediate products. 5 x 2.057 EUR therefore totals 10.29.
 """
 

@@ -5,7 +5,7 @@ one customer group, inside a timezone-aware validity window. Among the
 lists that apply, the highest priority wins, then the most specific
 (channel and group set), then the list id, so the choice never depends
 on load order. Within a list, the tier with the largest minimum
-quantity not above the ordered quantity sets the unit price; a sale
+quantity not above the ordered quantity sets the unit price. A sale
 price beside it wins when it is lower.
 """
 

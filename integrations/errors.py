@@ -4,7 +4,7 @@
     ├── PermanentError          retrying cannot help; the order fails
     │   ├── PaymentDeclinedError
     │   └── AddressInvalidError
-    └── TransientError          a retry may succeed (timeouts, lost answers)
+    └── TransientError          a retry may succeed (timeouts, lost responses)
 """
 
 

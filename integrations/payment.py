@@ -2,7 +2,7 @@
 
 Amounts cross this interface as integers of minor units, as card
 processors take them. Every call carries an idempotency key: a provider
-that sees a key again returns the first result and moves no money.
+that receives a key again returns the first result and moves no money.
 """
 
 import hashlib
@@ -47,7 +47,7 @@ class SimulatedPaymentProvider:
 
     - `tok_decline...` declines authorization.
     - `tok_lost_answer_<n>_...` records each capture and refund but
-      loses the answer for the first n calls of each, as a network drop
+      drops the response to the first n calls of each, as a network drop
       would.
     - any other token approves.
     The book lives in the database, so retries on any worker see it.
@@ -122,8 +122,8 @@ class SimulatedPaymentProvider:
             return op
 
     def _maybe_lose_answer(self, operation: SimulatedPaymentOperation) -> None:
-        """Drop the answer to a capture or refund whose card token asked
-        for it, after the operation was recorded."""
+        """Drop the response to a capture or refund whose card token
+        requests it, after the operation was recorded."""
         authorization = self._root_authorization(operation)
         if authorization is None or not authorization.behavior.startswith("lost_answer_"):
             return

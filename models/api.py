@@ -20,7 +20,7 @@ class Channel(StrEnum):
 
 
 class AddressCreate(BaseModel):
-    """Where the order ships; the carrier needs city, postal code and country."""
+    """Shipping address; the carrier needs city, postal code and country."""
 
     name: str = Field("", max_length=200, examples=["Darren Powers"])
     line1: str = Field("", max_length=200, examples=["12 Main Street"])

@@ -57,7 +57,7 @@ class FollowUpPolicy(BaseModel):
 
 
 class OrderInput(BaseModel):
-    """What the workflow starts from; stored in its first history event."""
+    """Input of the order workflow, stored in its first history event."""
 
     order_id: str
     channel: str
@@ -194,7 +194,7 @@ class ShipmentRequest(BaseModel):
 
 
 class ShipmentState(BaseModel):
-    """Live state of one shipment, as its workflow holds it."""
+    """Live state of one shipment, as its workflow keeps it."""
 
     shipment_id: str
     number: int
@@ -320,7 +320,7 @@ class ReturnState(BaseModel):
 
 
 class OrderState(BaseModel):
-    """Live state of one order, as its workflow holds it."""
+    """Live state of one order, as its workflow keeps it."""
 
     order_id: str
     workflow_id: str

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 
 class OrderStatus(StrEnum):
-    """Where an order is in its life; the workflow owns the value."""
+    """Stage of an order in its life; the workflow owns the value."""
 
     RECEIVED = "received"
     """Captured: validated, priced, persisted and stock reserved."""
@@ -106,7 +106,7 @@ class ReturnStatus(StrEnum):
 
 
 class FailureReason(StrEnum):
-    """Why an order ended in `failed`; each is final, so no retry helps."""
+    """Reason an order ended in `failed`; each is final, so no retry helps."""
 
     PAYMENT_DECLINED = "payment_declined"
     ADDRESS_INVALID = "address_invalid"

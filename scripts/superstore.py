@@ -64,7 +64,7 @@ class Dataset:
     warnings: list[RejectedRow] = field(default_factory=list)
 
     def products(self) -> dict[str, dict]:
-        """One product per SKU, priced at the median derived list price."""
+        """Build one product per SKU, priced at the median derived list price."""
         prices: dict[str, list[Decimal]] = defaultdict(list)
         info: dict[str, SuperstoreLine] = {}
         demand: dict[str, int] = defaultdict(int)

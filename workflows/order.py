@@ -89,19 +89,24 @@ class OrderWorkflow:
             placed_at=order.placed_at,
             requested_lines=order.lines,
         )
+
+        # Operator requests and payment progress.
         self._cancel: OperatorRequest | None = None
         self._reserved = False
         self._authorization: PaymentRecord | None = None
         self._capture: PaymentRecord | None = None
+        self._refunded = Decimal(0)
+        self._refunds = 0
+
+        # Children, e-mails and stock waits.
         self._plan: list[PlannedShipment] = []
         self._children: dict[int, workflow.ChildWorkflowHandle] = {}
         self._finished: set[int] = set()
-        self._refunded = Decimal(0)
-        self._refunds = 0
         self._mail: list = []
         self._returns: dict[int, workflow.ChildWorkflowHandle] = {}
         self._stock_arrived = False
         self._expired = False
+
         if order.carried_state is not None:
             self._restore(order.carried_state)
             return

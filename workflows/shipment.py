@@ -102,7 +102,7 @@ class ShipmentWorkflow:
                 raise ShipmentCancelled()
         self._state.status = done
         # Packed changes nothing the parent shows: the order is packing
-        # from the pick on, and the next report tells it the parcel is leaving.
+        # from the pick on, and the next report is that the parcel is leaving.
         if done != ShipmentStatus.PACKED:
             await self._notify_parent()
 

@@ -1,7 +1,7 @@
 """Record order workflow histories for the replay test.
 
 Run `python -m tests.workflows.record_histories` after a deliberate,
-versioned change to the workflow; the files it writes are what running
+versioned change to the workflow. The files it writes are what running
 orders look like, so the replay test keeps later changes compatible.
 """
 

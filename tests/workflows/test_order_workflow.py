@@ -297,7 +297,7 @@ async def test_order_lost_refund_answer_refunds_once(
     with Session(sqlite_engine) as session:
         balance = session.exec(select(PaymentBalance)).one()
     assert state.status == OrderStatus.CANCELLED
-    # The first refund answer was lost; the retry reused the key.
+    # The first refund response was lost; the retry reused the key.
     assert len(refunds) == 1
     assert refunds[0].calls == 2
     assert refunds[0].amount_minor == 2823

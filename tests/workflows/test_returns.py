@@ -179,7 +179,7 @@ async def test_promotion_and_tax_reach_payment_and_refund(
     assert state.tax_total == Decimal("2.10")
     assert state.total == Decimal("27.51")
     assert state.payments[1].amount == Decimal("27.51")
-    # Returning the paper line refunds its net and tax: 14.80 + 1.22.
+    # The returned paper line's net 14.80 plus its tax 1.22 is 16.02.
     assert state.payments[-1].kind == "refund"
     assert state.payments[-1].amount == Decimal("16.02")
 
