@@ -1,16 +1,17 @@
 """The order workflow: one durable run per order, capture to follow-up.
 
-Each allocated warehouse ships its part in a child `ShipmentWorkflow`,
-so one part can ship while another is cancelled. Activities are called
-by name, so that this module never imports the activity code, which
-pulls in the database layer the sandbox rejects.
+Each allocated warehouse ships its part in a shipment of its own that
+runs inside this workflow, so one part can ship while another is
+cancelled. Activities are called by name, so that this module never
+imports the activity code, which pulls in the database layer the
+sandbox rejects.
 """
 
 from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError, ChildWorkflowError
+from temporalio.exceptions import ApplicationError
 from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
@@ -28,7 +29,6 @@ with workflow.unsafe.imports_passed_through():
         PaymentRecord,
         PaymentRequest,
         PlannedShipment,
-        PricedLine,
         ReleaseStockRequest,
         ReturnCreate,
         ReturnInput,
@@ -39,14 +39,21 @@ with workflow.unsafe.imports_passed_through():
         TrackingEvent,
         WarehouseConfirmation,
     )
-    from domain.money import round_money
     from domain.refunds import PaidLine, PaidOrder, return_refund
-    from models.status import FailureReason, OrderStatus, ReturnStatus, ShipmentStatus
+    from models.status import OrderStatus, ReturnStatus, ShipmentStatus
     from workflows import policies
     from workflows.common import StepFailed, run_step
+    from workflows.fulfilment import (
+        INLINE_SHIPMENTS,
+        ChildShipment,
+        InlineShipment,
+        ShipmentHandle,
+        merge_lines,
+        progress,
+    )
     from workflows.search_attributes import CUSTOMER_ID, ORDER_CHANNEL, ORDER_STATUS
     from workflows.returns import ReturnWorkflow
-    from workflows.shipment import ShipmentWorkflow
+    from workflows.shipment import ShipmentRun, ShipmentWorkflow, shipment_key
 
 log = structlog.get_logger("oms.workflow")
 
@@ -98,9 +105,9 @@ class OrderWorkflow:
         self._refunded = Decimal(0)
         self._refunds = 0
 
-        # Children, e-mails and stock waits.
+        # Shipments, returns, e-mails and stock waits.
         self._plan: list[PlannedShipment] = []
-        self._children: dict[int, workflow.ChildWorkflowHandle] = {}
+        self._shipments: dict[int, ShipmentHandle] = {}
         self._finished: set[int] = set()
         self._mail: list = []
         self._returns: dict[int, workflow.ChildWorkflowHandle] = {}
@@ -252,24 +259,23 @@ class OrderWorkflow:
         })
 
     async def _fulfil(self) -> None:
-        """Run one child workflow per shipment until each is delivered or
-        cancelled; a cancel of the whole order stops here."""
+        """Run the shipments until each is delivered or cancelled; a
+        cancel of the whole order stops here."""
+        # Orders recorded before the marker existed replay with children.
+        # The check comes first, in the activation that took the capture
+        # result: after a local activity a query can split the workflow
+        # task, and a replay would then look for the marker in the wrong task.
+        inline = workflow.patched(INLINE_SHIPMENTS)
         await self._checkpoint()
         await self._enter(OrderStatus.PICKING)
         for planned in self._plan:
             if self._cancel is not None:
                 raise OrderCancelled()
-            await self._start_shipment(planned)
+            await self._start_shipment(planned, inline)
 
         outcomes: dict[int, ShipmentState] = {}
-        for number, handle in self._children.items():
-            try:
-                outcomes[number] = await handle
-            except ChildWorkflowError as error:
-                cause = error.cause
-                if isinstance(cause, ApplicationError) and cause.type:
-                    raise _failure_from(cause) from error
-                raise StepFailed(FailureReason.INTERNAL_ERROR, str(cause)) from error
+        for number, shipment in self._shipments.items():
+            outcomes[number] = await shipment.result()
             self._finished.add(number)
             self._track(outcomes[number])
 
@@ -281,7 +287,7 @@ class OrderWorkflow:
             "customer_name": self._state.customer_name,
         })
 
-    async def _start_shipment(self, planned: PlannedShipment) -> None:
+    async def _start_shipment(self, planned: PlannedShipment, inline: bool) -> None:
         wanted = {line.sku: line.quantity for line in planned.lines}
         lines = [
             line.model_copy(update={"quantity": wanted[line.sku]})
@@ -292,26 +298,30 @@ class OrderWorkflow:
             parent_workflow_id=self._state.workflow_id,
             number=planned.number,
             warehouse_id=planned.warehouse_id,
-            lines=_merge_lines(lines, wanted, self._state.currency),
+            lines=merge_lines(lines, wanted, self._state.currency),
             address=self._order.shipping_address,
             ship_mode=self._order.ship_mode,
             follow_up=self._order.follow_up,
             on_hold=self._state.active_hold is not None,
         )
-        self._children[planned.number] = await workflow.start_child_workflow(
-            ShipmentWorkflow.run, request,
-            id=f"shipment-{self._state.order_id}-{planned.number}",
-        )
-        # Registered only once started, so signals never reach a child
-        # that the server does not know yet.
+        if inline:
+            shipment: ShipmentHandle = InlineShipment(
+                ShipmentRun(request, self._take_shipment_report))
+        else:
+            shipment = ChildShipment(await workflow.start_child_workflow(
+                ShipmentWorkflow.run, request, id=shipment_key(request)))
+        # Registered only once started, so requests never reach a child
+        # that the server does not know yet, and an inline shipment's
+        # first report finds its entry.
+        self._shipments[planned.number] = shipment
         self._state.fulfillments.append(ShipmentState(
             shipment_id=f"{self._state.order_id}-{planned.number}",
             number=planned.number, warehouse_id=planned.warehouse_id,
             lines=request.lines,
         ))
+        shipment.start()
         if self._cancel is not None:
-            await self._children[planned.number].signal(
-                ShipmentWorkflow.cancel, self._cancel)
+            await shipment.cancel(self._cancel)
         self._note("shipment_started",
                    f"Shipment {planned.number} from {planned.warehouse_id}")
 
@@ -384,9 +394,13 @@ class OrderWorkflow:
 
     async def _compensate(self, reason: str) -> None:
         """Undo what was done, newest first: refund or void, then stock."""
-        for number, handle in self._children.items():
+        stopping = []
+        for number, shipment in self._shipments.items():
             if number not in self._finished and not self._shipment(number).leaving:
-                await handle.signal(ShipmentWorkflow.cancel, OperatorRequest(reason=reason))
+                await shipment.cancel(OperatorRequest(reason=reason))
+                stopping.append(shipment)
+        for shipment in stopping:
+            await shipment.stopped()
         if self._capture is not None:
             await self._refund(self._capture.amount - self._refunded, reason)
         elif self._authorization is not None:
@@ -434,7 +448,7 @@ class OrderWorkflow:
             Hold(reason=request.reason, actor=request.actor, placed_at=workflow.now())
         )
         self._note("hold_placed", f"Hold: {request.reason}", actor=request.actor)
-        await self._signal_children(ShipmentWorkflow.set_hold, True)
+        await self._hold_shipments(True)
         await self._record()
         return self._state
 
@@ -456,7 +470,7 @@ class OrderWorkflow:
         hold.released_at = workflow.now()
         hold.released_by = request.actor
         self._note("hold_released", f"Released: {request.reason}", actor=request.actor)
-        await self._signal_children(ShipmentWorkflow.set_hold, False)
+        await self._hold_shipments(False)
         await self._record()
         return self._state
 
@@ -480,8 +494,7 @@ class OrderWorkflow:
             partial = len(unshipped) < len(self._state.fulfillments)
             for shipment in unshipped:
                 if shipment.number not in self._finished:
-                    await self._children[shipment.number].signal(
-                        ShipmentWorkflow.cancel, request)
+                    await self._shipments[shipment.number].cancel(request)
             scope = ("shipments " + ", ".join(str(s.number) for s in unshipped)
                      if partial else "order")
             self._note("cancel_requested", f"Cancel {scope}: {request.reason}",
@@ -505,8 +518,7 @@ class OrderWorkflow:
     @workflow.update
     async def confirm_warehouse_step(self, request: WarehouseConfirmation) -> OrderState:
         for shipment in self._waiting_for(request.step):
-            await self._children[shipment.number].signal(
-                ShipmentWorkflow.confirm_warehouse_step, request)
+            await self._shipments[shipment.number].confirm(request)
         self._note(f"{request.step}_confirmed", f"Staff confirmed {request.step}",
                    actor=request.actor)
         return self._state
@@ -612,8 +624,13 @@ class OrderWorkflow:
 
     @workflow.signal
     async def shipment_updated(self, shipment: ShipmentState) -> None:
-        """Take a child's report and move the order's stage with it."""
-        self._track(shipment)
+        """Take a child shipment's report (orders with child shipments)."""
+        await self._take_shipment_report(shipment)
+
+    async def _take_shipment_report(self, shipment: ShipmentState) -> None:
+        """Move the order's stage with a shipment's report. An inline
+        shipment passes its live state, so the order keeps a copy."""
+        self._track(shipment.model_copy(deep=True))
         await self._sync_stage()
 
     @workflow.signal
@@ -624,8 +641,7 @@ class OrderWorkflow:
             if shipment.number in self._finished or info is None:
                 continue
             if info.tracking_number == event.tracking_number:
-                await self._children[shipment.number].signal(
-                    ShipmentWorkflow.tracking_event, event)
+                await self._shipments[shipment.number].tracking_event(event)
 
     @workflow.query
     def state(self) -> OrderState:
@@ -674,7 +690,7 @@ class OrderWorkflow:
 
     def _track(self, shipment: ShipmentState) -> None:
         known = self._shipment(shipment.number)
-        if _progress(shipment) < _progress(known):
+        if progress(shipment) < progress(known):
             return  # an older report arriving late
         index = self._state.fulfillments.index(known)
         self._state.fulfillments[index] = shipment
@@ -697,7 +713,7 @@ class OrderWorkflow:
         live = [s for s in self._state.fulfillments if s.status != ShipmentStatus.CANCELLED]
         if not live or self._state.status.is_terminal:
             return
-        least = min(live, key=_progress)
+        least = min(live, key=progress)
         stage = _STAGE_BY_SHIPMENT.get(least.status, OrderStatus.PICKING)
         # Delivery is entered once every child has finished, in _fulfil.
         if stage == OrderStatus.DELIVERED:
@@ -711,11 +727,11 @@ class OrderWorkflow:
         waiting = {"pick": ShipmentStatus.PENDING, "pack": ShipmentStatus.PICKED}
         return [s for s in self._state.fulfillments if s.status == waiting.get(step)]
 
-    async def _signal_children(self, signal, argument) -> None:
+    async def _hold_shipments(self, on_hold: bool) -> None:
         for shipment in self._state.fulfillments:
             if shipment.number in self._finished or shipment.status in _LEFT:
                 continue
-            await self._children[shipment.number].signal(signal, argument)
+            await self._shipments[shipment.number].set_hold(on_hold)
 
     def _reject_if_terminal(self, action: str) -> None:
         if self._state.status.is_terminal:
@@ -806,35 +822,4 @@ class OrderWorkflow:
         self._note(f"payment_{record.status.value}",
                    f"{record.kind} {record.amount} {record.currency} "
                    f"({record.payment_id})")
-
-
-_SHIPMENT_ORDER = list(ShipmentStatus)
-
-
-def _progress(shipment: ShipmentState) -> tuple[int, bool, int]:
-    """Order reports of one shipment: status, then leaving, then events."""
-    events = len(shipment.info.events) if shipment.info else 0
-    return (_SHIPMENT_ORDER.index(shipment.status), shipment.leaving, events)
-
-
-def _merge_lines(lines: list[PricedLine], wanted: dict[str, int],
-                 currency: str) -> list[PricedLine]:
-    """Keep one line per SKU, with the shipment's quantity of it."""
-    merged: dict[str, PricedLine] = {}
-    for line in lines:
-        if line.sku in merged:
-            continue
-        share = line.line_total * wanted[line.sku] / line.quantity
-        merged[line.sku] = line.model_copy(update={
-            "quantity": wanted[line.sku],
-            "line_total": round_money(share, currency),
-        })
-    return list(merged.values())
-
-
-def _failure_from(cause: ApplicationError) -> StepFailed:
-    try:
-        return StepFailed(FailureReason(cause.type), cause.message)
-    except ValueError:
-        return StepFailed(FailureReason.INTERNAL_ERROR, cause.message)
 

@@ -1,12 +1,19 @@
-"""The shipment workflow: one parcel from pick to delivery.
+"""One parcel from pick to delivery.
 
-The order workflow starts one per allocated warehouse (workflow id
-`shipment-<order id>-<n>`), so parts of an order ship, and can be
-cancelled, on their own. The child reports each change to its parent
-with the `shipment_updated` signal.
+`ShipmentRun` holds the steps. The order workflow runs one per
+allocated warehouse as a coroutine of its own, so parts of an order
+ship, and can be cancelled, on their own, and every report reaches the
+order without a round trip through the server.
+
+Orders started by earlier releases run each shipment as a child
+`ShipmentWorkflow` (workflow id
+`shipment-<order id>-<n>`) that reports with the parent's
+`shipment_updated` signal. The workflow stays registered until no such
+order is left running.
 """
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from temporalio import workflow
@@ -37,17 +44,31 @@ _CARRIER_ORDER = [
     ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERED,
 ]
 
+Report = Callable[[ShipmentState], Awaitable[None]]
+
 
 class ShipmentCancelled(Exception):
     pass
 
 
-@workflow.defn
-class ShipmentWorkflow:
-    @workflow.init
-    def __init__(self, request: ShipmentRequest) -> None:
+def shipment_key(request: ShipmentRequest) -> str:
+    """Return the shipment's stable name: its child workflow id where it
+    runs as a child, and the prefix of its carrier idempotency key either way."""
+    return f"shipment-{request.order_id}-{request.number}"
+
+
+class ShipmentRun:
+    """The steps of one shipment, run inside a workflow.
+
+    `report` receives the state after each change the order shows: the
+    pick, the parcel leaving, the label, each batch of carrier events,
+    and a cancel. Failures that retrying cannot fix raise `StepFailed`.
+    """
+
+    def __init__(self, request: ShipmentRequest, report: Report) -> None:
         self._request = request
-        self._state = ShipmentState(
+        self._report = report
+        self.state = ShipmentState(
             shipment_id=f"{request.order_id}-{request.number}",
             number=request.number,
             warehouse_id=request.warehouse_id,
@@ -55,28 +76,51 @@ class ShipmentWorkflow:
         )
         self._on_hold = request.on_hold
         self._cancel: OperatorRequest | None = None
-        self._leaving = False
+        self.leaving = False
         self._confirmed: set[str] = set()
         self._eta_dirty = False
 
-    @workflow.run
-    async def run(self, request: ShipmentRequest) -> ShipmentState:
+    async def run(self) -> ShipmentState:
         try:
             await self._warehouse_step("pick", ShipmentStatus.PICKED)
             await self._warehouse_step("pack", ShipmentStatus.PACKED)
             await self._ship()
             await self._track()
         except ShipmentCancelled:
-            self._state.status = ShipmentStatus.CANCELLED
-            self._state.cancel_reason = self._cancel.reason if self._cancel else None
-            await self._notify_parent()
-        except StepFailed as failure:
-            # Fail the child workflow so the parent receives the reason.
-            raise ApplicationError(
-                str(failure), type=failure.reason.value, non_retryable=True
-            ) from failure
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        return self._state
+            self.state.status = ShipmentStatus.CANCELLED
+            self.state.cancel_reason = self._cancel.reason if self._cancel else None
+            await self._report(self.state)
+        return self.state
+
+    # Requests from the order
+
+    def cancel(self, request: OperatorRequest) -> None:
+        """Cancel unless the parcel is already leaving; the order checks first."""
+        if not self.leaving and self._cancel is None:
+            self._cancel = request
+
+    def set_hold(self, on_hold: bool) -> None:
+        self._on_hold = on_hold
+
+    def confirm(self, request: WarehouseConfirmation) -> None:
+        self._confirmed.add(request.step)
+
+    def apply(self, event: TrackingEvent) -> None:
+        """Take a carrier event; duplicates and other parcels' events are ignored."""
+        info = self.state.info
+        if info is None or event.tracking_number != info.tracking_number:
+            return
+        if any((known.status, known.at) == (event.status, event.at) for known in info.events):
+            return
+        info.events.append(event)
+        info.events.sort(key=lambda known: known.at)
+        highest = max((known.status for known in info.events), key=_CARRIER_ORDER.index)
+        if _CARRIER_ORDER.index(highest) >= _CARRIER_ORDER.index(info.status):
+            info.status = highest
+            self.state.status = highest
+        self._eta_dirty = True
+
+    # Steps
 
     async def _warehouse_step(self, step: str, done: ShipmentStatus) -> None:
         await self._checkpoint()
@@ -100,38 +144,38 @@ class ShipmentWorkflow:
             )
             if self._cancel is not None:
                 raise ShipmentCancelled()
-        self._state.status = done
-        # Packed changes nothing the parent shows: the order is packing
+        self.state.status = done
+        # Packed changes nothing the order shows: the order is packing
         # from the pick on, and the next report is that the parcel is leaving.
         if done != ShipmentStatus.PACKED:
-            await self._notify_parent()
+            await self._report(self.state)
 
     async def _ship(self) -> None:
         await self._checkpoint()
         # From here the parcel is leaving: cancel is rejected from now on.
-        self._leaving = True
-        self._state.leaving = True
-        await self._notify_parent()
+        self.leaving = True
+        self.state.leaving = True
+        await self._report(self.state)
         request = ShipRequest(
             order_id=self._request.order_id,
             address=self._request.address,
             lines=self._request.lines,
             ship_mode=self._request.ship_mode,
-            idempotency_key=f"{workflow.info().workflow_id}/ship",
-            shipment_id=self._state.shipment_id,
+            idempotency_key=f"{shipment_key(self._request)}/ship",
+            shipment_id=self.state.shipment_id,
             warehouse_id=self._request.warehouse_id,
         )
-        self._state.info = await run_step(
+        self.state.info = await run_step(
             "ship_order", request, ShipmentInfo, policies.SHIPPING
         )
-        self._state.status = ShipmentStatus.LABEL_CREATED
-        await self._notify_parent()
+        self.state.status = ShipmentStatus.LABEL_CREATED
+        await self._report(self.state)
 
     async def _track(self) -> None:
         # Carrier webhooks arrive as signals; polling covers missed ones.
         poll = timedelta(seconds=self._request.follow_up.tracking_poll_seconds)
-        info = self._state.info
-        while self._state.status != ShipmentStatus.DELIVERED:
+        info = self.state.info
+        while self.state.status != ShipmentStatus.DELIVERED:
             result: TrackingResult = await run_step(
                 "fetch_tracking_events",
                 TrackingRequest(order_id=self._request.order_id,
@@ -139,14 +183,14 @@ class ShipmentWorkflow:
                 TrackingResult, policies.TRACKING,
             )
             for event in result.events:
-                self._apply(event)
+                self.apply(event)
             await self._after_events()
-            if self._state.status == ShipmentStatus.DELIVERED:
+            if self.state.status == ShipmentStatus.DELIVERED:
                 break
             try:
                 await workflow.wait_condition(
                     lambda: self._eta_dirty
-                    or self._state.status == ShipmentStatus.DELIVERED,
+                    or self.state.status == ShipmentStatus.DELIVERED,
                     timeout=poll,
                 )
             except asyncio.TimeoutError:
@@ -154,66 +198,73 @@ class ShipmentWorkflow:
             await self._after_events()
 
     async def _after_events(self) -> None:
-        """Recompute the ETA and tell the parent once per batch of events."""
+        """Recompute the ETA and report once per batch of events."""
         if not self._eta_dirty:
             return
         self._eta_dirty = False
-        self._state.info.eta = await workflow.execute_local_activity(
+        self.state.info.eta = await workflow.execute_local_activity(
             "estimate_eta",
-            EtaRequest(shipment=self._state.info,
+            EtaRequest(shipment=self.state.info,
                        warehouse_id=self._request.warehouse_id,
                        address=self._request.address),
-            result_type=type(self._state.info.shipped_at),
+            result_type=type(self.state.info.shipped_at),
             start_to_close_timeout=policies.PROJECTION.start_to_close,
         )
-        await self._notify_parent()
-
-    def _apply(self, event: TrackingEvent) -> None:
-        info = self._state.info
-        if info is None or event.tracking_number != info.tracking_number:
-            return
-        if any((known.status, known.at) == (event.status, event.at) for known in info.events):
-            return
-        info.events.append(event)
-        info.events.sort(key=lambda known: known.at)
-        highest = max((known.status for known in info.events), key=_CARRIER_ORDER.index)
-        if _CARRIER_ORDER.index(highest) >= _CARRIER_ORDER.index(info.status):
-            info.status = highest
-            self._state.status = highest
-        self._eta_dirty = True
+        await self._report(self.state)
 
     async def _checkpoint(self) -> None:
         await workflow.wait_condition(lambda: not self._on_hold or self._cancel is not None)
         if self._cancel is not None:
             raise ShipmentCancelled()
 
-    async def _notify_parent(self) -> None:
-        parent = workflow.get_external_workflow_handle(self._request.parent_workflow_id)
-        await parent.signal("shipment_updated", self._state)
+
+@workflow.defn
+class ShipmentWorkflow:
+    """A shipment as a child workflow, for orders started by earlier
+    releases."""
+
+    @workflow.init
+    def __init__(self, request: ShipmentRequest) -> None:
+        self._run = ShipmentRun(request, self._notify_parent)
+        self._parent = request.parent_workflow_id
+
+    @workflow.run
+    async def run(self, request: ShipmentRequest) -> ShipmentState:
+        try:
+            state = await self._run.run()
+        except StepFailed as failure:
+            # Fail the child workflow so the parent receives the reason.
+            raise ApplicationError(
+                str(failure), type=failure.reason.value, non_retryable=True
+            ) from failure
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        return state
+
+    async def _notify_parent(self, state: ShipmentState) -> None:
+        parent = workflow.get_external_workflow_handle(self._parent)
+        await parent.signal("shipment_updated", state)
 
     @workflow.signal
     def cancel(self, request: OperatorRequest) -> None:
-        """Cancel unless the parcel is already leaving; the parent checks first."""
-        if not self._leaving and self._cancel is None:
-            self._cancel = request
+        self._run.cancel(request)
 
     @workflow.signal
     def set_hold(self, on_hold: bool) -> None:
-        self._on_hold = on_hold
+        self._run.set_hold(on_hold)
 
     @workflow.signal
     def confirm_warehouse_step(self, request: WarehouseConfirmation) -> None:
-        self._confirmed.add(request.step)
+        self._run.confirm(request)
 
     @workflow.signal
     def tracking_event(self, event: TrackingEvent) -> None:
         """Apply a carrier event delivered by webhook."""
-        self._apply(event)
+        self._run.apply(event)
 
     @workflow.query
     def state(self) -> ShipmentState:
-        return self._state
+        return self._run.state
 
     @workflow.query
     def leaving(self) -> bool:
-        return self._leaving
+        return self._run.leaving

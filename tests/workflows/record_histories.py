@@ -1,10 +1,14 @@
 """Record order workflow histories for the replay test.
 
-Run `python -m tests.workflows.record_histories` after a deliberate,
-versioned change to the workflow. The files it writes are what running
-orders look like, so the replay test keeps later changes compatible.
+Run `python -m tests.workflows.record_histories GENERATION` after a
+deliberate, versioned change to the workflow (one guarded by
+`workflow.patched`), with a new generation name. Each generation's
+folder under `histories/` is what orders started by that code look
+like. The replay test runs all of them, so that running orders of every
+generation keep replaying. Never re-record an old generation.
 """
 
+import argparse
 import asyncio
 import tempfile
 from pathlib import Path
@@ -130,22 +134,23 @@ SCENARIOS = {
     "partial_cancel": (partial_cancel, {"manual_warehouses": {"WH-2"}}),
     "returned": (returned, {}),
 }
-# Child shipment histories recorded beside their orders.
-CHILDREN = {"shipment_delivered": "shipment-replay-completed-1",
-            "shipment_cancelled": "shipment-replay-partial-2",
-            "return_refunded": "return-replay-returned-1"}
+# Child workflow histories recorded beside their orders.
+CHILDREN = {"return_refunded": "return-replay-returned-1"}
 
 
-async def main() -> None:
+async def main(generation: str) -> None:
+    folder = HISTORIES / generation
+    if folder.exists():
+        raise SystemExit(f"{folder} exists; record a new generation instead")
     env = await WorkflowEnvironment.start_time_skipping(
         data_converter=pydantic_data_converter,
         test_server_existing_path=temporal_test_server(),
     )
     await register_search_attributes(env.client)
-    HISTORIES.mkdir(exist_ok=True)
-    with tempfile.TemporaryDirectory() as folder:
+    folder.mkdir(parents=True)
+    with tempfile.TemporaryDirectory() as scratch:
         for name, (scenario, options) in SCENARIOS.items():
-            engine = make_engine(f"sqlite:///{folder}/{name}.db")
+            engine = make_engine(f"sqlite:///{scratch}/{name}.db")
             create_tables(engine)
             seed_catalog(engine)
             queue = f"record-{name}"
@@ -153,14 +158,17 @@ async def main() -> None:
                 handle = await scenario(env, queue)
                 await handle.result()
                 history = await handle.fetch_history()
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            (folder / f"{name}.json").write_text(history.to_json())
             print(f"recorded {name}: {len(history.events)} events")
         for name, workflow_id in CHILDREN.items():
             history = await env.client.get_workflow_handle(workflow_id).fetch_history()
-            (HISTORIES / f"{name}.json").write_text(history.to_json())
+            (folder / f"{name}.json").write_text(history.to_json())
             print(f"recorded {name}: {len(history.events)} events")
     await env.shutdown()
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("generation",
+                        help="Folder under histories/ to create, e.g. v3-something.")
+    asyncio.run(main(parser.parse_args().generation))
