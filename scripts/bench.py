@@ -9,8 +9,9 @@ Usage: python -m scripts.bench [--orders N] [--clients N] [--requests N]
 """
 
 import argparse
-import logging
 import asyncio
+import logging
+import os
 import platform
 import statistics
 import tempfile
@@ -44,7 +45,7 @@ from models.payloads import Address, FollowUpPolicy, OrderInput, OrderLineInput
 from models.tables import Product, StockLevel, Warehouse
 from scripts.bench_noop import NoopPlan, NoopWorkflow, noop_step
 from workflows.order import OrderWorkflow
-from workflows.search_attributes import ALL_KEYS
+from workflows.search_attributes import ALL_KEYS, at_start
 
 SKUS = [f"BENCH-{n:03d}" for n in range(20)]
 ZERO_DELAYS = FollowUpPolicy(
@@ -71,22 +72,64 @@ def order_input(order_id: str) -> OrderInput:
     )
 
 
-async def count_steps(client, workflow_ids: list[str]) -> NoopPlan:
-    """Count activities and local activities over an order and its children."""
+# Local activities leave markers under this name; other markers (a
+# version patch) are not steps.
+LOCAL_ACTIVITY_MARKER = "core_local_activity"
+
+
+async def count_steps(client, workflow_id: str) -> tuple[NoopPlan, int]:
+    """Count the activities and local activities of one order, and its events."""
+    history = await client.get_workflow_handle(workflow_id).fetch_history()
     activities = local_activities = 0
-    for workflow_id in workflow_ids:
-        history = await client.get_workflow_handle(workflow_id).fetch_history()
-        kinds = [event.event_type for event in history.events]
-        activities += kinds.count(EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED)
-        local_activities += kinds.count(EventType.EVENT_TYPE_MARKER_RECORDED)
-    return NoopPlan(activities=activities, local_activities=local_activities)
+    for event in history.events:
+        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
+            activities += 1
+        elif (event.event_type == EventType.EVENT_TYPE_MARKER_RECORDED
+              and event.marker_recorded_event_attributes.marker_name
+              == LOCAL_ACTIVITY_MARKER):
+            local_activities += 1
+    plan = NoopPlan(activities=activities, local_activities=local_activities)
+    return plan, len(history.events)
 
 
-async def run_batch(client, queue: str, count: int, start) -> float:
-    began = time.perf_counter()
+def child_pid(name: str) -> int | None:
+    """Return the pid of this process's child called `name` (Linux /proc only)."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+            comm = fields[0].split("(", 1)[1]
+            parent = int(fields[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        if comm == name and parent == os.getpid():
+            return int(stat.parent.name)
+    return None
+
+
+def cpu_seconds(pid: int | None) -> float:
+    """User plus system CPU time of a process, or NaN where /proc is missing."""
+    if pid is None:
+        return float("nan")
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Batch:
+    """Rate of one batch and the CPU each workflow cost the worker
+    process and the Temporal server."""
+
+    def __init__(self, count: int, seconds: float, worker_cpu: float, server_cpu: float):
+        self.rate = count / seconds
+        self.worker_ms = worker_cpu / count * 1000
+        self.server_ms = server_cpu / count * 1000
+
+
+async def run_batch(client, queue: str, count: int, start, server: int | None) -> Batch:
+    began, worker, served = time.perf_counter(), time.process_time(), cpu_seconds(server)
     handles = await asyncio.gather(*(start(n) for n in range(count)))
     await asyncio.gather(*(handle.result() for handle in handles))
-    return count / (time.perf_counter() - began)
+    return Batch(count, time.perf_counter() - began, time.process_time() - worker,
+                 cpu_seconds(server) - served)
 
 
 async def post_latency(url: str, key: str, clients: int, requests: int) -> list[float]:
@@ -144,24 +187,25 @@ async def main(orders: int, clients: int, requests: int, database_url: str) -> N
     )
     run_id = uuid.uuid4().hex[:6]
     async with worker:
-        probe = await client.start_workflow(
-            OrderWorkflow.run, order_input(f"probe-{run_id}"),
-            id=f"order-probe-{run_id}", task_queue=queue)
-        await probe.result()
-        plan = await count_steps(client, [probe.id, f"shipment-probe-{run_id}-1"])
-
-        async def start_order(n: int):
-            order_id = f"b{run_id}-{n}"
+        async def start_order(order_id: str):
+            # As the API starts them: search attributes set at start.
             return await client.start_workflow(
                 OrderWorkflow.run, order_input(order_id), id=f"order-{order_id}",
-                task_queue=queue)
+                task_queue=queue, search_attributes=at_start("api", "BENCH"))
+
+        probe = await start_order(f"probe-{run_id}")
+        await probe.result()
+        plan, order_events = await count_steps(client, probe.id)
 
         async def start_noop(n: int):
             return await client.start_workflow(
                 NoopWorkflow.run, plan, id=f"noop-{run_id}-{n}", task_queue=queue)
 
-        order_rate = await run_batch(client, queue, orders, start_order)
-        noop_rate = await run_batch(client, queue, orders, start_noop)
+        server = child_pid("temporal")
+        order_batch = await run_batch(
+            client, queue, orders, lambda n: start_order(f"b{run_id}-{n}"), server)
+        noop_batch = await run_batch(client, queue, orders, start_noop, server)
+        noop = await client.get_workflow_handle(f"noop-{run_id}-0").fetch_history()
 
         settings = Settings(
             database_url=str(engine.url),
@@ -186,12 +230,16 @@ async def main(orders: int, clients: int, requests: int, database_url: str) -> N
 
     print(f"app database: {engine.url.get_backend_name()}")
     print(f"machine: {platform.machine()}, {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores")
+          f"{os.cpu_count()} cores")
     print(f"steps per order: {plan.activities} activities, "
-          f"{plan.local_activities} local activities")
-    print(f"full-lifecycle orders: {order_rate:.1f} orders/s ({orders} orders)")
-    print(f"no-op baseline:        {noop_rate:.1f} workflows/s ({orders} workflows)")
-    print(f"ratio:                 {order_rate / noop_rate:.2f}")
+          f"{plan.local_activities} local activities; history events: "
+          f"order {order_events}, no-op {len(noop.events)}")
+    print(f"full-lifecycle orders: {order_batch.rate:.1f} orders/s ({orders} orders)")
+    print(f"no-op baseline:        {noop_batch.rate:.1f} workflows/s ({orders} workflows)")
+    print(f"ratio:                 {order_batch.rate / noop_batch.rate:.2f}")
+    for label, batch in (("order", order_batch), ("no-op", noop_batch)):
+        print(f"CPU per {label}: {batch.worker_ms:.0f} ms in this process (worker "
+              f"and client), {batch.server_ms:.0f} ms in the Temporal server")
     print(f"POST /orders: {len(timings)} requests from {clients} clients, "
           f"p50 {percentile(timings, 0.50) * 1000:.1f} ms, "
           f"p99 {percentile(timings, 0.99) * 1000:.1f} ms, "

@@ -8,11 +8,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import AwareDatetime
 from sqlalchemy import func
 from sqlmodel import Session, select
-from temporalio.common import (
-    SearchAttributePair,
-    TypedSearchAttributes,
-    WorkflowIDConflictPolicy,
-)
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError
 
 from api.auth import (
@@ -41,7 +37,7 @@ from models.payloads import (
 from models.status import OrderStatus
 from models.tables import OrderRecord
 from workflows.order import OrderWorkflow
-from workflows.search_attributes import CUSTOMER_ID, ORDER_CHANNEL, ORDER_STATUS
+from workflows import search_attributes
 
 router = APIRouter(prefix="/orders", tags=["orders"])
 
@@ -103,11 +99,8 @@ async def create_order(order: OrderCreate, idempotency_key: IdempotencyKey,
             id=order_workflow_id(order_id),
             task_queue=settings.task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            search_attributes=TypedSearchAttributes([
-                SearchAttributePair(ORDER_STATUS, OrderStatus.RECEIVED.value),
-                SearchAttributePair(ORDER_CHANNEL, order.channel.value),
-                SearchAttributePair(CUSTOMER_ID, order.customer_id),
-            ]),
+            search_attributes=search_attributes.at_start(
+                order.channel.value, order.customer_id),
         )
     except RPCError as error:
         raise ApiProblem(503, "temporal_unavailable",
