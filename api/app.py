@@ -25,6 +25,7 @@ from api.routes import (
 from core.db import create_tables, get_engine
 from core.settings import Settings, get_settings
 from core.temporal import connect
+from domain.shipping.webhook import RejectionLog
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None,
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None,
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.webhook_rejections = RejectionLog()
     install_problem_handlers(app)
     app.include_router(orders.router)
     app.include_router(inventory.router)

@@ -88,7 +88,8 @@ def _verify(request: Request, body: bytes) -> None:
     try:
         # verify_signature logs webhook_signature_rejected without secrets.
         verify_signature(body, request.headers.get(SIGNATURE_HEADER), secrets,
-                         now=datetime.now(timezone.utc))
+                         now=datetime.now(timezone.utc),
+                         rejections=request.app.state.webhook_rejections)
     except SignatureRejectedError as error:
         raise ApiProblem(
             401, "webhook_signature_rejected",

@@ -11,6 +11,7 @@ which stops a captured request from being replayed later.
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +53,35 @@ class TrackingWebhook(BaseModel):
     events: list[CarrierEvent] = Field(max_length=100)
 
 
+class RejectionLog:
+    """Rate limit for rejection log lines, so a flood of forged requests
+    cannot flood the logs.
+
+    Per failure kind, at most `limit` lines go out in each `window`; the
+    first line after lines were held back carries their count.
+    """
+
+    def __init__(self, limit: int = 10, window: timedelta = timedelta(minutes=1)):
+        self._limit = limit
+        self._window = window
+        self._windows: dict[SignatureFailure, tuple[datetime, int]] = {}
+        self._held: dict[SignatureFailure, int] = {}
+        self._lock = threading.Lock()
+
+    def admit(self, failure: SignatureFailure, now: datetime) -> int | None:
+        """Return None to hold the line back, or how many were held back
+        since the last line of this kind went out."""
+        with self._lock:
+            start, count = self._windows.get(failure, (now, 0))
+            if now - start >= self._window:
+                start, count = now, 0
+            if count >= self._limit:
+                self._held[failure] = self._held.get(failure, 0) + 1
+                return None
+            self._windows[failure] = (start, count + 1)
+            return self._held.pop(failure, 0)
+
+
 def sign_payload(secret: bytes, body: bytes, timestamp: int) -> str:
     """Build the signature header value for `body`, as a carrier would."""
     return f"t={timestamp},v1={_digest(secret, body, timestamp)}"
@@ -63,11 +93,13 @@ def verify_signature(
     secrets: Sequence[bytes],
     now: datetime,
     tolerance: timedelta = DEFAULT_TOLERANCE,
+    rejections: RejectionLog | None = None,
 ) -> int:
     """Check a webhook's signature and return its timestamp.
 
     Raises `SignatureRejectedError` and logs `webhook_signature_rejected`
-    with the failure, but never the secret or the signature itself.
+    with the failure, but never the secret or the signature itself. With
+    `rejections`, those lines are rate limited.
     """
     if not secrets:
         raise ValueError("webhook secrets are missing: configure at least one")
@@ -76,12 +108,15 @@ def verify_signature(
         _check_timestamp(timestamp, now, tolerance)
         _check_signatures(body, timestamp, signatures, secrets)
     except SignatureRejectedError as error:
-        log.warning(
-            "webhook_signature_rejected",
-            failure=error.failure.value,
-            error=str(error),
-            body_bytes=len(body),
-        )
+        held = rejections.admit(error.failure, now) if rejections else 0
+        if held is not None:
+            log.warning(
+                "webhook_signature_rejected",
+                failure=error.failure.value,
+                error=str(error),
+                body_bytes=len(body),
+                **({"held_back": held} if held else {}),
+            )
         raise
     return timestamp
 

@@ -121,3 +121,16 @@ def test_carrier_events_other_carriers_parcel_is_404(fake_stack):
     assert response.status_code == 404
     assert "othercarrier" in response.json()["errors"][0]["message"]
     assert fake_stack.temporal.signals == []
+
+
+def test_carrier_events_forged_flood_is_rejected_but_logged_ten_times(fake_stack):
+    body = webhook_body()
+    forged = sign_payload(b"not-the-secret", body, int(time.time()))
+
+    with capture_logs() as logs:
+        statuses = [post(fake_stack, body, forged).status_code for _ in range(15)]
+
+    rejected = [line for line in logs if line["event"] == "webhook_signature_rejected"]
+    assert statuses == [401] * 15
+    # The app logs at most ten rejections of one kind a minute.
+    assert len(rejected) == 10

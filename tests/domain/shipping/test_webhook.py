@@ -8,6 +8,7 @@ from structlog.testing import capture_logs
 
 from domain.shipping.webhook import (
     InvalidWebhookError,
+    RejectionLog,
     SignatureFailure,
     SignatureRejectedError,
     parse_tracking_webhook,
@@ -174,3 +175,35 @@ def test_parse_tracking_webhook_reads_events():
 def test_parse_tracking_webhook_invalid_rejected(body):
     with pytest.raises(InvalidWebhookError, match="tracking webhook body is invalid"):
         parse_tracking_webhook(body)
+
+
+def test_rejection_log_holds_back_lines_past_the_limit_and_counts_them():
+    rejections = RejectionLog(limit=3, window=timedelta(minutes=1))
+    forged = f"t={STAMP},v1={'0' * 64}"
+
+    with capture_logs() as burst:
+        for _ in range(10):
+            with pytest.raises(SignatureRejectedError):
+                verify_signature(BODY, forged, [SECRET], NOW, rejections=rejections)
+    with capture_logs() as later:
+        with pytest.raises(SignatureRejectedError):
+            verify_signature(BODY, forged, [SECRET], NOW + timedelta(seconds=61),
+                             rejections=rejections)
+
+    assert len(burst) == 3
+    assert all("held_back" not in line for line in burst)
+    # Ten rejections, three logged: seven were held back.
+    assert [line["held_back"] for line in later] == [7]
+
+
+def test_rejection_log_limits_each_failure_kind_on_its_own():
+    rejections = RejectionLog(limit=1)
+    forged = f"t={STAMP},v1={'0' * 64}"
+    stale = sign_payload(SECRET, BODY, STAMP - 3600)
+
+    with capture_logs() as logs:
+        for header in (forged, forged, stale):
+            with pytest.raises(SignatureRejectedError):
+                verify_signature(BODY, header, [SECRET], NOW, rejections=rejections)
+
+    assert [line["failure"] for line in logs] == ["mismatch", "expired"]
