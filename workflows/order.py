@@ -39,7 +39,14 @@ with workflow.unsafe.imports_passed_through():
         TrackingEvent,
         WarehouseConfirmation,
     )
-    from domain.refunds import PaidLine, PaidOrder, return_refund
+    from domain.order_returns import (
+        open_returns,
+        paid_order,
+        refuse_return,
+        returned_quantities,
+        warehouse_by_sku,
+    )
+    from domain.refunds import return_refund
     from models.status import OrderStatus, ReturnStatus, ShipmentStatus
     from workflows import policies
     from workflows.common import StepFailed, run_step
@@ -71,7 +78,6 @@ _STAGE_BY_SHIPMENT = {
     ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
 }
 _STAGE_ORDER = list(OrderStatus)
-_RETURN_DONE = {ReturnStatus.REJECTED, ReturnStatus.REFUNDED, ReturnStatus.EXPIRED}
 
 
 class OrderCancelled(Exception):
@@ -342,7 +348,7 @@ class OrderWorkflow:
             self._note("stock_released",
                        f"Released {units} units of shipment {shipment.number}")
             quantities = {line.sku: line.quantity for line in shipment.lines}
-            share = return_refund(self._paid_order(), quantities, dict(cancelled))
+            share = return_refund(paid_order(self._state), quantities, dict(cancelled))
             for sku, quantity in quantities.items():
                 cancelled[sku] = cancelled.get(sku, 0) + quantity
             await self._refund(share.total, reason)
@@ -382,15 +388,12 @@ class OrderWorkflow:
                 self._order.model_copy(update={"carried_state": self._state})
             )
         self._note("return_window_closed", "The return window closed")
-        await workflow.wait_condition(lambda: not self._open_returns())
+        await workflow.wait_condition(lambda: not open_returns(self._state))
 
     def _should_continue_as_new(self) -> bool:
         limit = self._order.follow_up.history_event_limit
         return (workflow.info().get_current_history_length() > limit
-                and not self._open_returns())
-
-    def _open_returns(self) -> list[ReturnState]:
-        return [r for r in self._state.returns if r.status not in _RETURN_DONE]
+                and not open_returns(self._state))
 
     async def _compensate(self, reason: str) -> None:
         """Undo what was done, newest first: refund or void, then stock."""
@@ -538,12 +541,12 @@ class OrderWorkflow:
         number = len(self._state.returns) + 1
         quantities = {line.sku: line.quantity for line in request.lines}
         policy = self._order.follow_up
-        refund = return_refund(self._paid_order(), quantities, self._returned())
+        refund = return_refund(paid_order(self._state), quantities, returned_quantities(self._state))
         child = ReturnInput(
             order_id=self._state.order_id,
             parent_workflow_id=self._state.workflow_id,
             number=number, lines=request.lines,
-            warehouse_by_sku=self._warehouse_by_sku(),
+            warehouse_by_sku=warehouse_by_sku(self._state),
             refund_amount=refund.total, currency=self._state.currency,
             capture_payment_id=self._capture.payment_id,
             auto_approve=all(line.reason in policy.auto_approve_reasons
@@ -570,34 +573,10 @@ class OrderWorkflow:
 
     @request_return.validator
     def _validate_return(self, request: ReturnCreate) -> None:
-        if self._state.status != OrderStatus.DELIVERED:
-            raise ApplicationError(
-                f"order {self._state.order_id} is {self._state.status.value}; "
-                "returns open once it is delivered and close with the return window",
-                type="return_not_allowed",
-            )
-        delivered_at = self._state.stage_started_at[OrderStatus.DELIVERED.value]
-        closes = delivered_at + timedelta(
-            seconds=self._order.follow_up.return_window_seconds)
-        if workflow.now() >= closes:
-            raise ApplicationError(
-                f"the return window of order {self._state.order_id} closed at "
-                f"{closes.isoformat()}", type="return_window_closed")
-        delivered = self._delivered_quantities()
-        returned = self._returned()
-        seen = set()
-        for index, line in enumerate(request.lines):
-            if line.sku in seen:
-                raise ApplicationError(
-                    f"lines[{index}].sku: {line.sku} appears twice; send one line per SKU",
-                    type="invalid_return")
-            seen.add(line.sku)
-            left = delivered.get(line.sku, 0) - returned.get(line.sku, 0)
-            if line.quantity > left:
-                raise ApplicationError(
-                    f"lines[{index}].quantity: {line.quantity} x {line.sku} cannot be "
-                    f"returned; {left} delivered and not yet returned",
-                    type="invalid_return")
+        window = timedelta(seconds=self._order.follow_up.return_window_seconds)
+        refusal = refuse_return(self._state, request.lines, window, workflow.now())
+        if refusal is not None:
+            raise ApplicationError(refusal.message, type=refusal.kind)
 
     @workflow.signal
     async def return_updated(self, update: ReturnState) -> None:
@@ -648,42 +627,6 @@ class OrderWorkflow:
         return self._state
 
     # Helpers
-
-    def _paid_order(self) -> PaidOrder:
-        """Amounts charged per SKU (after discounts, with tax), for
-        splitting refunds of returned or cancelled units."""
-        totals: dict[str, tuple[int, Decimal, Decimal]] = {}
-        for line in self._state.lines:
-            quantity, net, tax = totals.get(line.sku, (0, Decimal(0), Decimal(0)))
-            totals[line.sku] = (quantity + line.quantity,
-                                net + line.line_total - line.discount, tax + line.tax)
-        return PaidOrder(
-            currency=self._state.currency,
-            lines=[PaidLine(line_id=sku, quantity=quantity, line_total=net, tax=tax)
-                   for sku, (quantity, net, tax) in totals.items()],
-        )
-
-    def _delivered_quantities(self) -> dict[str, int]:
-        delivered: dict[str, int] = {}
-        for shipment in self._state.fulfillments:
-            if shipment.status == ShipmentStatus.DELIVERED:
-                for line in shipment.lines:
-                    delivered[line.sku] = delivered.get(line.sku, 0) + line.quantity
-        return delivered
-
-    def _returned(self) -> dict[str, int]:
-        """Units already in returns that were not rejected or expired."""
-        returned: dict[str, int] = {}
-        for entry in self._state.returns:
-            if entry.status in (ReturnStatus.REJECTED, ReturnStatus.EXPIRED):
-                continue
-            for line in entry.lines:
-                returned[line.sku] = returned.get(line.sku, 0) + line.quantity
-        return returned
-
-    def _warehouse_by_sku(self) -> dict[str, str]:
-        return {line.sku: shipment.warehouse_id
-                for shipment in self._state.fulfillments for line in shipment.lines}
 
     def _shipment(self, number: int) -> ShipmentState:
         return next(s for s in self._state.fulfillments if s.number == number)
