@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         description="Activity threads per worker; simulated warehouse "
         "delays hold a thread while they sleep.",
     )
+    worker_processes: int = Field(
+        1, ge=1, le=32,
+        description="Worker processes `make run` starts. One Python worker "
+        "runs its workflow code on one core at a time, so more processes "
+        "use more cores.",
+    )
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000

@@ -62,9 +62,14 @@ def wait_until_settled(engine, expected: int, timeout: float) -> None:
     print()
 
 
+def worker_names(count: int) -> list[str]:
+    """Name the worker processes; their logs are `<name>.log`."""
+    return ["worker"] if count == 1 else [f"worker-{n}" for n in range(1, count + 1)]
+
+
 def stop_all(processes: list[tuple[str, subprocess.Popen]]) -> None:
-    """Stop the API, then the worker, then Temporal, each before the next,
-    so that the worker can finish its shutdown while the server is up."""
+    """Stop the API, then the workers, then Temporal, each before the next,
+    so that the workers can finish their shutdown while the server is up."""
     for name, process in reversed(processes):
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -90,8 +95,9 @@ def main() -> None:
     try:
         processes.append(("temporal", start_dev_server(
             settings.data_dir, port, settings.temporal_ui_port)))
-        processes.append(("worker", start_process(
-            "worker", [sys.executable, "worker.py"], env, settings.data_dir)))
+        for name in worker_names(settings.worker_processes):
+            processes.append((name, start_process(
+                name, [sys.executable, "worker.py"], env, settings.data_dir)))
         processes.append(("api", start_process("api", [
             sys.executable, "-m", "uvicorn", "api.main:app",
             "--host", settings.api_host, "--port", str(settings.api_port),
@@ -106,7 +112,9 @@ def main() -> None:
         print(f"\ncatalog: {added} products added from {dataset.source}")
         print(f"API:         {api}/docs")
         print(f"Temporal UI: http://127.0.0.1:{settings.temporal_ui_port}")
-        print(f"logs:        {settings.data_dir}/worker.log, api.log, temporal.log")
+        worker_logs = ", ".join(f"{name}.log" for name in worker_names(
+            settings.worker_processes))
+        print(f"logs:        {settings.data_dir}/{worker_logs}, api.log, temporal.log")
         print("development API keys (Authorization: Bearer <key>):")
         for role, key in keys.items():
             print(f"  {role:<10} {key}")
