@@ -383,26 +383,42 @@ class OrderActivities:
 
     @activity.defn
     def record_order_state(self, state: OrderState) -> None:
-        """Write the order's projection; an older version never overwrites."""
+        """Write the order's projection; an older version never overwrites.
+
+        One conditional UPDATE does the version check and the write, so
+        the row is never read back and concurrent writers cannot
+        interleave between a check and a write.
+        """
         bind_activity_context(state.order_id)
-        with Session(self.engine) as session:
-            record = session.get(OrderRecord, state.order_id, with_for_update=True)
-            if record is None:
-                record = OrderRecord(
-                    id=state.order_id, workflow_id=state.workflow_id,
-                    status=state.status.value, channel=state.channel,
-                    customer_id=state.customer_id, currency=state.currency,
-                    placed_at=state.placed_at,
-                )
-            elif record.version >= state.version:
+        values = {
+            "status": state.status.value, "total": state.total,
+            "version": state.version, "state": state.model_dump(mode="json"),
+            "updated_at": datetime.now(timezone.utc),
+        }
+        newer = update(OrderRecord).where(
+            OrderRecord.id == state.order_id, OrderRecord.version < state.version,
+        ).values(**values)
+        with self.engine.begin() as connection:
+            if connection.execute(newer).rowcount:
                 return
-            record.status = state.status.value
-            record.total = state.total
-            record.version = state.version
-            record.state = state.model_dump(mode="json")
-            record.updated_at = datetime.now(timezone.utc)
-            session.add(record)
-            session.commit()
+        # No row, or one at this version or newer. A hold placed before
+        # capture records the order before capture inserts its row.
+        with Session(self.engine) as session:
+            if session.get(OrderRecord, state.order_id) is not None:
+                return
+            session.add(OrderRecord(
+                id=state.order_id, workflow_id=state.workflow_id,
+                channel=state.channel, customer_id=state.customer_id,
+                currency=state.currency, placed_at=state.placed_at, **values,
+            ))
+            try:
+                session.commit()
+                return
+            except IntegrityError:
+                session.rollback()
+        # Another writer inserted the row between the two steps.
+        with self.engine.begin() as connection:
+            connection.execute(newer)
 
     def _catalog_prices(self, session: Session, order: OrderInput) -> dict[str, CatalogPrice]:
         skus = {line.sku for line in order.lines}
@@ -477,7 +493,8 @@ class OrderActivities:
     def _book(self, request: PaymentRequest, payment_id: str, kind: str,
               status: PaymentStatus, log) -> PaymentRecord:
         """Record the provider's response in the payments ledger, once per key."""
-        with Session(self.engine) as session:
+        # The new entry keeps its values after commit, so nothing is read back.
+        with Session(self.engine, expire_on_commit=False) as session:
             entry = session.get(PaymentLedgerEntry, request.idempotency_key)
             if entry is None:
                 entry = PaymentLedgerEntry(
@@ -492,7 +509,6 @@ class OrderActivities:
                 except IntegrityError:
                     session.rollback()
                     entry = session.get(PaymentLedgerEntry, request.idempotency_key)
-                session.refresh(entry)
         log.info(f"payment_{status.value}", payment_id=payment_id,
                  amount=str(request.amount), currency=request.currency)
         return PaymentRecord(
