@@ -1,11 +1,13 @@
 """Benchmark: order throughput against a no-op baseline, and API latency.
 
-Runs everything on one local dev server in one process:
-1. full-lifecycle orders with every simulator delay at 0, then the same
-   number of no-op workflows with as many activities, and reports the
-   ratio of their rates;
+Runs everything against one local dev server:
+1. full-lifecycle orders with every simulator delay at 0; the same
+   orders on a worker whose activities return cached results; then as many
+   no-op workflows with the same number of activities. It reports the
+   ratios of their rates and the CPU each workflow cost;
 2. `POST /orders` latency under concurrent clients (p50 and p99).
 Usage: python -m scripts.bench [--orders N] [--clients N] [--requests N]
+       [--worker-processes N] [--database-url URL]
 """
 
 import argparse
@@ -14,36 +16,34 @@ import logging
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import tempfile
 import threading
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 
 import httpx
 import uvicorn
 from sqlmodel import Session
-from temporalio.api.enums.v1 import EventType
+from temporalio.api.enums.v1 import EventType, TaskQueueType
+from temporalio.api.taskqueue.v1 import TaskQueue
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
-from temporalio.worker import Worker
 
-from activities.orders import OrderActivities
 from api.app import create_app
 from api.auth import Role, create_api_key
 from core.binaries import temporal_cli
 from core.db import create_tables, make_engine
 from core.logging import configure_logging
 from core.settings import Settings
-from core.temporal import WORKFLOWS, sandbox_runner
-from integrations.carrier import SimulatedCarrier
-from integrations.payment import SimulatedPaymentProvider
-from integrations.warehouse import SimulatedWarehouse
 from models.payloads import Address, FollowUpPolicy, OrderInput, OrderLineInput
 from models.tables import Product, StockLevel, Warehouse
-from scripts.bench_noop import NoopPlan, NoopWorkflow, noop_step
+from scripts.bench_noop import NoopPlan, NoopWorkflow
+from scripts.bench_worker import CACHED_SUFFIX, bench_worker
 from workflows.order import OrderWorkflow
 from workflows.search_attributes import ALL_KEYS, at_start
 
@@ -92,6 +92,20 @@ async def count_steps(client, workflow_id: str) -> tuple[NoopPlan, int]:
     return plan, len(history.events)
 
 
+async def wait_for_pollers(client, queue: str, count: int, seconds: float = 120) -> None:
+    """Wait until `count` worker processes poll the workflow queue."""
+    request = DescribeTaskQueueRequest(
+        namespace=client.namespace, task_queue=TaskQueue(name=queue),
+        task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW)
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        response = await client.workflow_service.describe_task_queue(request)
+        if len({poller.identity for poller in response.pollers}) >= count:
+            return
+        await asyncio.sleep(0.5)
+    raise RuntimeError(f"fewer than {count} workers poll {queue}")
+
+
 def child_pid(name: str) -> int | None:
     """Return the pid of this process's child called `name` (Linux /proc only)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -124,11 +138,17 @@ class Batch:
         self.server_ms = server_cpu / count * 1000
 
 
-async def run_batch(client, queue: str, count: int, start, server: int | None) -> Batch:
-    began, worker, served = time.perf_counter(), time.process_time(), cpu_seconds(server)
+async def run_batch(client, queue: str, count: int, start, server: int | None,
+                    workers: list[int]) -> Batch:
+    """Start `count` workflows and wait for them; `workers` are the pids
+    of worker processes besides this one."""
+    def worker_cpu() -> float:
+        return time.process_time() + sum(cpu_seconds(pid) for pid in workers)
+
+    began, worker, served = time.perf_counter(), worker_cpu(), cpu_seconds(server)
     handles = await asyncio.gather(*(start(n) for n in range(count)))
     await asyncio.gather(*(handle.result() for handle in handles))
-    return Batch(count, time.perf_counter() - began, time.process_time() - worker,
+    return Batch(count, time.perf_counter() - began, worker_cpu() - worker,
                  cpu_seconds(server) - served)
 
 
@@ -157,7 +177,45 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def main(orders: int, clients: int, requests: int, database_url: str) -> None:
+def start_extra_workers(count: int, client, queue: str, engine) -> list[subprocess.Popen]:
+    """Start `count` more worker processes on the benchmark's queues."""
+    url = engine.url.render_as_string(hide_password=False)
+    command = [
+        sys.executable, "-m", "scripts.bench_worker",
+        "--address", client.service_client.config.target_host,
+        "--queue", queue, "--database-url", url,
+    ]
+    return [subprocess.Popen(command) for _ in range(count)]
+
+
+async def run_api_latency(client, engine, queue: str, clients: int,
+                          requests: int) -> list[float]:
+    """Serve the API in a thread and time `POST /orders` against it."""
+    settings = Settings(
+        database_url=str(engine.url),
+        temporal_address=client.service_client.config.target_host,
+        task_queue=queue,
+        tracking_poll_seconds=0.05, feedback_delay_seconds=0, return_window_days=0,
+    )
+    with Session(engine) as session:
+        key = create_api_key(session, Role.BACKEND, "bench")
+    server = uvicorn.Server(uvicorn.Config(
+        create_app(settings, engine=engine), host="127.0.0.1", port=0,
+        log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        await asyncio.sleep(0.05)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        return await post_latency(f"http://127.0.0.1:{port}", key, clients, requests)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+async def main(orders: int, clients: int, requests: int, database_url: str,
+               worker_processes: int) -> None:
     configure_logging("production")
     logging.getLogger().setLevel(logging.WARNING)
     folder = Path(tempfile.mkdtemp(prefix="oms-bench-"))
@@ -173,73 +231,62 @@ async def main(orders: int, clients: int, requests: int, database_url: str) -> N
                                "--sqlite-pragma", "synchronous=normal"],
     )
     client = env.client
-    activities = OrderActivities(
-        engine, SimulatedPaymentProvider(engine),
-        SimulatedWarehouse({}, manual_confirmation=False),
-        SimulatedCarrier(engine, 0),
-    )
-    queue = "bench"
-    worker = Worker(
-        client, task_queue=queue, workflows=[*WORKFLOWS, NoopWorkflow],
-        activities=[*activities.all(), noop_step],
-        activity_executor=ThreadPoolExecutor(64), max_concurrent_activities=64,
-        workflow_runner=sandbox_runner(),
-    )
+    queue, cached_queue = "bench", "bench" + CACHED_SUFFIX
+    extra = start_extra_workers(worker_processes - 1, client, queue, engine)
     run_id = uuid.uuid4().hex[:6]
-    async with worker:
-        async def start_order(order_id: str):
+    async with (bench_worker(client, queue, engine),
+                bench_worker(client, cached_queue, engine, cached=True)):
+        await wait_for_pollers(client, queue, worker_processes)
+        await wait_for_pollers(client, cached_queue, worker_processes)
+
+        def start_order(order_id: str, task_queue: str = queue):
             # As the API starts them: search attributes set at start.
-            return await client.start_workflow(
+            return client.start_workflow(
                 OrderWorkflow.run, order_input(order_id), id=f"order-{order_id}",
-                task_queue=queue, search_attributes=at_start("api", "BENCH"))
+                task_queue=task_queue, search_attributes=at_start("api", "BENCH"))
 
         probe = await start_order(f"probe-{run_id}")
         await probe.result()
         plan, order_events = await count_steps(client, probe.id)
+        await (await start_order(f"cprobe-{run_id}", cached_queue)).result()
 
-        async def start_noop(n: int):
-            return await client.start_workflow(
+        def start_noop(n: int):
+            return client.start_workflow(
                 NoopWorkflow.run, plan, id=f"noop-{run_id}-{n}", task_queue=queue)
 
         server = child_pid("temporal")
+        workers = [process.pid for process in extra]
         order_batch = await run_batch(
-            client, queue, orders, lambda n: start_order(f"b{run_id}-{n}"), server)
-        noop_batch = await run_batch(client, queue, orders, start_noop, server)
+            client, queue, orders, lambda n: start_order(f"b{run_id}-{n}"), server,
+            workers)
+        cached_batch = await run_batch(
+            client, queue, orders,
+            lambda n: start_order(f"c{run_id}-{n}", cached_queue), server, workers)
+        noop_batch = await run_batch(client, queue, orders, start_noop, server, workers)
         noop = await client.get_workflow_handle(f"noop-{run_id}-0").fetch_history()
-
-        settings = Settings(
-            database_url=str(engine.url),
-            temporal_address=client.service_client.config.target_host,
-            task_queue=queue,
-            tracking_poll_seconds=0.05, feedback_delay_seconds=0, return_window_days=0,
-        )
-        with Session(engine) as session:
-            key = create_api_key(session, Role.BACKEND, "bench")
-        server = uvicorn.Server(uvicorn.Config(
-            create_app(settings, engine=engine), host="127.0.0.1", port=0,
-            log_level="warning"))
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        while not server.started:
-            await asyncio.sleep(0.05)
-        port = server.servers[0].sockets[0].getsockname()[1]
-        timings = await post_latency(f"http://127.0.0.1:{port}", key, clients, requests)
-        server.should_exit = True
-        thread.join(timeout=10)
+        timings = await run_api_latency(client, engine, queue, clients, requests)
+    for process in extra:
+        process.terminate()
+        process.wait(timeout=30)
     await env.shutdown()
 
     print(f"app database: {engine.url.get_backend_name()}")
     print(f"machine: {platform.machine()}, {platform.python_version()}, "
           f"{os.cpu_count()} cores")
+    print(f"worker processes: {worker_processes}")
     print(f"steps per order: {plan.activities} activities, "
           f"{plan.local_activities} local activities; history events: "
           f"order {order_events}, no-op {len(noop.events)}")
     print(f"full-lifecycle orders: {order_batch.rate:.1f} orders/s ({orders} orders)")
+    print(f"cached-activity orders: {cached_batch.rate:.1f} orders/s ({orders} orders)")
     print(f"no-op baseline:        {noop_batch.rate:.1f} workflows/s ({orders} workflows)")
     print(f"ratio:                 {order_batch.rate / noop_batch.rate:.2f}")
-    for label, batch in (("order", order_batch), ("no-op", noop_batch)):
-        print(f"CPU per {label}: {batch.worker_ms:.0f} ms in this process (worker "
-              f"and client), {batch.server_ms:.0f} ms in the Temporal server")
+    print(f"cached-activity ratio: {cached_batch.rate / noop_batch.rate:.2f}")
+    batches = (("order", order_batch), ("cached-activity order", cached_batch),
+               ("no-op", noop_batch))
+    for label, batch in batches:
+        print(f"CPU per {label}: {batch.worker_ms:.0f} ms in the worker processes "
+              f"(and this client), {batch.server_ms:.0f} ms in the Temporal server")
     print(f"POST /orders: {len(timings)} requests from {clients} clients, "
           f"p50 {percentile(timings, 0.50) * 1000:.1f} ms, "
           f"p99 {percentile(timings, 0.99) * 1000:.1f} ms, "
@@ -254,5 +301,9 @@ if __name__ == "__main__":
     parser.add_argument("--database-url", default="",
                         help="App database; an empty database of its own. "
                         "Default: a new SQLite file.")
+    parser.add_argument("--worker-processes", type=int, default=os.cpu_count() or 1,
+                        help="Worker processes: this one plus N - 1 more. "
+                        "Default: one per CPU core.")
     args = parser.parse_args()
-    asyncio.run(main(args.orders, args.clients, args.requests, args.database_url))
+    asyncio.run(main(args.orders, args.clients, args.requests, args.database_url,
+                     args.worker_processes))

@@ -1,0 +1,91 @@
+"""Benchmark worker: the order workflows, the no-op baseline and the
+activities with every simulator delay at 0.
+
+The benchmark runs one in its own process and, with
+`--worker-processes N`, N - 1 more as `python -m scripts.bench_worker`.
+Each process serves two task queues: one with the real activities and
+one where every activity returns the result of its first call.
+"""
+
+import argparse
+import asyncio
+import functools
+import logging
+import signal
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.orders import OrderActivities
+from core.db import make_engine
+from core.logging import configure_logging
+from core.temporal import WORKFLOWS, connect, sandbox_runner
+from integrations.carrier import SimulatedCarrier
+from integrations.payment import SimulatedPaymentProvider
+from integrations.warehouse import SimulatedWarehouse
+from scripts.bench_noop import NoopWorkflow, noop_step
+
+# Suffix of the task queue whose activities return cached results.
+CACHED_SUFFIX = "-cached"
+
+
+def cache_first_result(function):
+    """Wrap a sync activity so that only its first call runs; every later
+    call returns that first result without doing the work.
+
+    Orders on such a worker still run the whole workflow with the same
+    events and payloads, so their rate shows what the workflow and
+    Temporal cost without the activities' database work.
+    """
+    lock = threading.Lock()
+    results: list = []
+
+    # functools.wraps also copies the activity definition, and the worker
+    # registers the wrapper under the same activity name.
+    @functools.wraps(function)
+    def cached(*args):
+        with lock:
+            if not results:
+                results.append(function(*args))
+        return results[0]
+
+    return cached
+
+
+def bench_worker(client: Client, queue: str, engine, cached: bool = False) -> Worker:
+    activities = OrderActivities(
+        engine, SimulatedPaymentProvider(engine),
+        SimulatedWarehouse({}, manual_confirmation=False),
+        SimulatedCarrier(engine, 0),
+    ).all()
+    if cached:
+        activities = [cache_first_result(function) for function in activities]
+    return Worker(
+        client, task_queue=queue, workflows=[*WORKFLOWS, NoopWorkflow],
+        activities=[*activities, noop_step],
+        activity_executor=ThreadPoolExecutor(64), max_concurrent_activities=64,
+        workflow_runner=sandbox_runner(),
+    )
+
+
+async def serve(address: str, queue: str, database_url: str) -> None:
+    client = await connect(address)
+    engine = make_engine(database_url)
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    async with (bench_worker(client, queue, engine),
+                bench_worker(client, queue + CACHED_SUFFIX, engine, cached=True)):
+        await stop.wait()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="One extra benchmark worker.")
+    parser.add_argument("--address", required=True, help="Temporal host:port.")
+    parser.add_argument("--queue", required=True, help="Task queue of the benchmark.")
+    parser.add_argument("--database-url", required=True, help="The benchmark's app database.")
+    args = parser.parse_args()
+    configure_logging("production")
+    logging.getLogger().setLevel(logging.WARNING)
+    asyncio.run(serve(args.address, args.queue, args.database_url))
