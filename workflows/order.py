@@ -11,8 +11,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 from temporalio import workflow
-from temporalio.exceptions import ApplicationError
-from temporalio.workflow import ParentClosePolicy
 
 with workflow.unsafe.imports_passed_through():
     import structlog
@@ -30,24 +28,13 @@ with workflow.unsafe.imports_passed_through():
         PaymentRequest,
         PlannedShipment,
         ReleaseStockRequest,
-        ReturnCreate,
-        ReturnInput,
-        ReturnState,
         ShipmentRequest,
         ShipmentState,
         TimelineEntry,
-        TrackingEvent,
-        WarehouseConfirmation,
     )
-    from domain.order_returns import (
-        open_returns,
-        paid_order,
-        refuse_return,
-        returned_quantities,
-        warehouse_by_sku,
-    )
+    from domain.order_returns import open_returns, paid_order
     from domain.refunds import return_refund
-    from models.status import OrderStatus, ReturnStatus, ShipmentStatus
+    from models.status import OrderStatus, ShipmentStatus
     from workflows import policies
     from workflows.common import StepFailed, run_step
     from workflows.fulfilment import (
@@ -56,28 +43,17 @@ with workflow.unsafe.imports_passed_through():
         InlineShipment,
         ShipmentHandle,
         merge_lines,
-        progress,
     )
     from workflows.search_attributes import CUSTOMER_ID, ORDER_CHANNEL, ORDER_STATUS
-    from workflows.returns import ReturnWorkflow
     from workflows.shipment import ShipmentRun, ShipmentWorkflow, shipment_key
 
-log = structlog.get_logger("oms.workflow")
+# Handlers on the order's state, split out by concept. They are imported
+# inside the sandbox, as this module is, so the sandbox checks their code.
+from workflows.order_operators import OperatorActions
+from workflows.order_returns import ReturnRequests
+from workflows.order_shipments import ShipmentReports
 
-# Shipment statuses after which the parcel has left the warehouse.
-_LEFT = {ShipmentStatus.LABEL_CREATED, ShipmentStatus.IN_TRANSIT,
-         ShipmentStatus.OUT_FOR_DELIVERY, ShipmentStatus.DELIVERED}
-# The order's stage while its least advanced live shipment is in a status.
-_STAGE_BY_SHIPMENT = {
-    ShipmentStatus.PENDING: OrderStatus.PICKING,
-    ShipmentStatus.PICKED: OrderStatus.PACKING,
-    ShipmentStatus.PACKED: OrderStatus.PACKING,
-    ShipmentStatus.LABEL_CREATED: OrderStatus.SHIPPED,
-    ShipmentStatus.IN_TRANSIT: OrderStatus.SHIPPED,
-    ShipmentStatus.OUT_FOR_DELIVERY: OrderStatus.SHIPPED,
-    ShipmentStatus.DELIVERED: OrderStatus.DELIVERED,
-}
-_STAGE_ORDER = list(OrderStatus)
+log = structlog.get_logger("oms.workflow")
 
 
 class OrderCancelled(Exception):
@@ -85,7 +61,7 @@ class OrderCancelled(Exception):
 
 
 @workflow.defn
-class OrderWorkflow:
+class OrderWorkflow(OperatorActions, ReturnRequests, ShipmentReports):
     @workflow.init
     def __init__(self, order: OrderInput) -> None:
         # State exists before the first await, so updates that arrive with
@@ -443,246 +419,11 @@ class OrderWorkflow:
         }, suffix=str(self._refunds))
         self._note("refund_issued", f"Refunded {record.amount} {record.currency}: {reason}")
 
-    # Operator actions
-
-    @workflow.update
-    async def hold(self, request: OperatorRequest) -> OrderState:
-        self._state.holds.append(
-            Hold(reason=request.reason, actor=request.actor, placed_at=workflow.now())
-        )
-        self._note("hold_placed", f"Hold: {request.reason}", actor=request.actor)
-        await self._hold_shipments(True)
-        await self._record()
-        return self._state
-
-    @hold.validator
-    def _validate_hold(self, request: OperatorRequest) -> None:
-        self._reject_if_terminal("hold")
-        active = self._state.active_hold
-        if active is not None:
-            raise ApplicationError(
-                f"order {self._state.order_id} is already on hold since "
-                f"{active.placed_at.isoformat()} ({active.reason}); release it first",
-                type="already_on_hold",
-            )
-
-    @workflow.update
-    async def release(self, request: OperatorRequest) -> OrderState:
-        hold = self._state.active_hold
-        assert hold is not None  # the validator guarantees it
-        hold.released_at = workflow.now()
-        hold.released_by = request.actor
-        self._note("hold_released", f"Released: {request.reason}", actor=request.actor)
-        await self._hold_shipments(False)
-        await self._record()
-        return self._state
-
-    @release.validator
-    def _validate_release(self, request: OperatorRequest) -> None:
-        self._reject_if_terminal("release")
-        if self._state.active_hold is None:
-            raise ApplicationError(
-                f"order {self._state.order_id} is not on hold; nothing to release",
-                type="not_on_hold",
-            )
-
-    @workflow.update
-    async def cancel(self, request: OperatorRequest) -> OrderState:
-        """Cancel the whole order, or, once a shipment has left, the
-        shipments still in the warehouse."""
-        if self._cancel is None:
-            self._cancel = request
-            unshipped = [s for s in self._state.fulfillments
-                         if not s.leaving and s.status != ShipmentStatus.CANCELLED]
-            partial = len(unshipped) < len(self._state.fulfillments)
-            for shipment in unshipped:
-                if shipment.number not in self._finished:
-                    await self._shipments[shipment.number].cancel(request)
-            scope = ("shipments " + ", ".join(str(s.number) for s in unshipped)
-                     if partial else "order")
-            self._note("cancel_requested", f"Cancel {scope}: {request.reason}",
-                       actor=request.actor)
-            await self._record()
-        return self._state
-
-    @cancel.validator
-    def _validate_cancel(self, request: OperatorRequest) -> None:
-        self._reject_if_terminal("cancel")
-        if self._state.fulfillments and all(
-            s.leaving or s.status == ShipmentStatus.CANCELLED
-            for s in self._state.fulfillments
-        ):
-            raise ApplicationError(
-                f"order {self._state.order_id} cannot be cancelled: its shipment "
-                "has left the warehouse; start a return instead",
-                type="already_shipped",
-            )
-
-    @workflow.update
-    async def confirm_warehouse_step(self, request: WarehouseConfirmation) -> OrderState:
-        for shipment in self._waiting_for(request.step):
-            await self._shipments[shipment.number].confirm(request)
-        self._note(f"{request.step}_confirmed", f"Staff confirmed {request.step}",
-                   actor=request.actor)
-        return self._state
-
-    @confirm_warehouse_step.validator
-    def _validate_confirmation(self, request: WarehouseConfirmation) -> None:
-        if not self._waiting_for(request.step):
-            raise ApplicationError(
-                f"order {self._state.order_id} has no shipment waiting for "
-                f"{request.step!r}; it is {self._state.status.value}",
-                type="wrong_stage",
-            )
-
-    @workflow.update
-    async def request_return(self, request: ReturnCreate) -> OrderState:
-        """Open a return for delivered lines within the return window."""
-        number = len(self._state.returns) + 1
-        quantities = {line.sku: line.quantity for line in request.lines}
-        policy = self._order.follow_up
-        refund = return_refund(paid_order(self._state), quantities, returned_quantities(self._state))
-        child = ReturnInput(
-            order_id=self._state.order_id,
-            parent_workflow_id=self._state.workflow_id,
-            number=number, lines=request.lines,
-            warehouse_by_sku=warehouse_by_sku(self._state),
-            refund_amount=refund.total, currency=self._state.currency,
-            capture_payment_id=self._capture.payment_id,
-            auto_approve=all(line.reason in policy.auto_approve_reasons
-                             for line in request.lines),
-            address=self._order.shipping_address,
-            transit_seconds=policy.return_transit_seconds,
-        )
-        self._state.returns.append(ReturnState(
-            return_id=f"{self._state.order_id}-R{number}", number=number,
-            status=ReturnStatus.REQUESTED, lines=request.lines,
-            refund_amount=refund.total,
-        ))
-        self._returns[number] = await workflow.start_child_workflow(
-            ReturnWorkflow.run, child, id=f"return-{self._state.order_id}-{number}",
-            parent_close_policy=ParentClosePolicy.ABANDON,
-        )
-        self._note("return_requested",
-                   f"Return {number}: " + ", ".join(
-                       f"{line.quantity} x {line.sku} ({line.reason})"
-                       for line in request.lines),
-                   actor=request.actor)
-        await self._record()
-        return self._state
-
-    @request_return.validator
-    def _validate_return(self, request: ReturnCreate) -> None:
-        window = timedelta(seconds=self._order.follow_up.return_window_seconds)
-        refusal = refuse_return(self._state, request.lines, window, workflow.now())
-        if refusal is not None:
-            raise ApplicationError(refusal.message, type=refusal.kind)
-
-    @workflow.signal
-    async def return_updated(self, update: ReturnState) -> None:
-        """Take a return child's report; a refund joins the payments."""
-        for index, known in enumerate(self._state.returns):
-            if known.number != update.number:
-                continue
-            if update.refund is not None and known.refund is None:
-                self._refunded += update.refund.amount
-                self._add_payment(update.refund)
-                self._notify(NotificationKind.REFUND_ISSUED, {
-                    "customer_name": self._state.customer_name,
-                    "reason": f"return {update.return_id}",
-                    "amount": str(update.refund.amount),
-                    "currency": update.refund.currency,
-                }, suffix=update.return_id)
-            if update.status == ReturnStatus.RECEIVED and known.status != update.status:
-                self._notify(NotificationKind.RETURN_RECEIVED,
-                             {"return_id": update.return_id}, suffix=update.return_id)
-            self._state.returns[index] = update
-            self._note(f"return_{update.status.value}",
-                       f"Return {update.number} is {update.status.value}")
-            await self._record()
-
-    @workflow.signal
-    async def shipment_updated(self, shipment: ShipmentState) -> None:
-        """Take a child shipment's report (orders with child shipments)."""
-        await self._take_shipment_report(shipment)
-
-    async def _take_shipment_report(self, shipment: ShipmentState) -> None:
-        """Move the order's stage with a shipment's report. An inline
-        shipment passes its live state, so the order keeps a copy."""
-        self._track(shipment.model_copy(deep=True))
-        await self._sync_stage()
-
-    @workflow.signal
-    async def tracking_event(self, event: TrackingEvent) -> None:
-        """Pass a carrier webhook event to the shipment it belongs to."""
-        for shipment in self._state.fulfillments:
-            info = shipment.info
-            if shipment.number in self._finished or info is None:
-                continue
-            if info.tracking_number == event.tracking_number:
-                await self._shipments[shipment.number].tracking_event(event)
-
     @workflow.query
     def state(self) -> OrderState:
         return self._state
 
     # Helpers
-
-    def _shipment(self, number: int) -> ShipmentState:
-        return next(s for s in self._state.fulfillments if s.number == number)
-
-    def _track(self, shipment: ShipmentState) -> None:
-        known = self._shipment(shipment.number)
-        if progress(shipment) < progress(known):
-            return  # an older report arriving late
-        index = self._state.fulfillments.index(known)
-        self._state.fulfillments[index] = shipment
-        if shipment.info is not None:
-            self._state.shipments = [
-                s.info for s in self._state.fulfillments if s.info is not None
-            ]
-        if shipment.status != known.status:
-            self._note(f"shipment_{shipment.status.value}",
-                       f"Shipment {shipment.number} is {shipment.status.value}")
-        if shipment.info is not None and known.info is None:
-            self._notify(NotificationKind.ORDER_SHIPPED, {
-                "customer_name": self._state.customer_name,
-                "carrier": shipment.info.carrier, "service": shipment.info.service,
-                "tracking_number": shipment.info.tracking_number,
-                "eta": shipment.info.eta.isoformat() if shipment.info.eta else "",
-            }, suffix=str(shipment.number))
-
-    async def _sync_stage(self) -> None:
-        live = [s for s in self._state.fulfillments if s.status != ShipmentStatus.CANCELLED]
-        if not live or self._state.status.is_terminal:
-            return
-        least = min(live, key=progress)
-        stage = _STAGE_BY_SHIPMENT.get(least.status, OrderStatus.PICKING)
-        # Delivery is entered once every child has finished, in _fulfil.
-        if stage == OrderStatus.DELIVERED:
-            stage = OrderStatus.SHIPPED
-        # The projection is written on stage changes only, to keep the
-        # number of local activities per order small.
-        if _STAGE_ORDER.index(stage) > _STAGE_ORDER.index(self._state.status):
-            await self._enter(stage)
-
-    def _waiting_for(self, step: str) -> list[ShipmentState]:
-        waiting = {"pick": ShipmentStatus.PENDING, "pack": ShipmentStatus.PICKED}
-        return [s for s in self._state.fulfillments if s.status == waiting.get(step)]
-
-    async def _hold_shipments(self, on_hold: bool) -> None:
-        for shipment in self._state.fulfillments:
-            if shipment.number in self._finished or shipment.status in _LEFT:
-                continue
-            await self._shipments[shipment.number].set_hold(on_hold)
-
-    def _reject_if_terminal(self, action: str) -> None:
-        if self._state.status.is_terminal:
-            raise ApplicationError(
-                f"order {self._state.order_id} is {self._state.status.value}; "
-                f"{action} is no longer possible",
-                type="order_closed",
-            )
 
     async def _checkpoint(self) -> None:
         """Wait while the order is on hold; stop here if cancel was accepted.
