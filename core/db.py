@@ -19,8 +19,11 @@ from core.settings import get_settings
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
+        # Up to 80 connections: more than the worker's 64 activity threads,
+        # which then wait in SQLite's busy timeout instead of the pool.
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}
+            url, connect_args={"check_same_thread": False, "timeout": 30},
+            pool_size=16, max_overflow=64,
         )
         event.listen(engine, "connect", _tune_sqlite)
         return engine

@@ -218,8 +218,18 @@ async def main(orders: int, clients: int, requests: int, database_url: str,
                worker_processes: int) -> None:
     configure_logging("production")
     logging.getLogger().setLevel(logging.WARNING)
-    folder = Path(tempfile.mkdtemp(prefix="oms-bench-"))
-    engine = make_engine(database_url or f"sqlite:///{folder / 'oms.db'}")
+    # The folder contains the dev server's store and the SQLite app tables.
+    with tempfile.TemporaryDirectory(prefix="oms-bench-") as folder:
+        engine = make_engine(database_url or f"sqlite:///{Path(folder) / 'oms.db'}")
+        try:
+            await measure(Path(folder), engine, orders, clients, requests,
+                          worker_processes)
+        finally:
+            engine.dispose()
+
+
+async def measure(folder: Path, engine, orders: int, clients: int, requests: int,
+                  worker_processes: int) -> None:
     create_tables(engine)
     seed(engine)
     env = await WorkflowEnvironment.start_local(

@@ -54,8 +54,15 @@ def timed(function, repeats: int) -> list[float]:
 
 
 def main(repeats: int) -> None:
-    folder = Path(tempfile.mkdtemp(prefix="oms-bench-catalog-"))
-    engine = make_engine(f"sqlite:///{folder / 'oms.db'}")
+    with tempfile.TemporaryDirectory(prefix="oms-bench-catalog-") as folder:
+        engine = make_engine(f"sqlite:///{Path(folder) / 'oms.db'}")
+        try:
+            measure(engine, repeats)
+        finally:
+            engine.dispose()
+
+
+def measure(engine, repeats: int) -> None:
     create_tables(engine)
     seed_catalog(engine, superstore.load())
     with Session(engine) as session:
