@@ -1,10 +1,13 @@
 """Benchmark: order throughput against a no-op baseline, and API latency.
 
 Runs everything against one local dev server:
-1. full-lifecycle orders with every simulator delay at 0; the same
-   orders on a worker whose activities return cached results; then as many
-   no-op workflows with the same number of activities. It reports the
-   ratios of their rates and the CPU each workflow cost;
+1. four batches, each of the same size: full-lifecycle orders with
+   every simulator delay at 0; the same orders on a worker whose
+   activities return cached results; no-op workflows with the same
+   number of activities; and bare orders. A bare order makes the
+   order's activity calls, status updates and projection writes
+   without its workflow logic. The benchmark reports the ratios of the
+   batches' rates and the CPU each workflow cost;
 2. `POST /orders` latency under concurrent clients (p50 and p99).
 Usage: python -m scripts.bench [--orders N] [--clients N] [--requests N]
        [--worker-processes N] [--database-url URL]
@@ -42,6 +45,7 @@ from core.logging import configure_logging
 from core.settings import Settings
 from models.payloads import Address, FollowUpPolicy, OrderInput, OrderLineInput
 from models.tables import Product, StockLevel, Warehouse
+from scripts.bench_bare import BareOrderWorkflow
 from scripts.bench_noop import NoopPlan, NoopWorkflow
 from scripts.bench_worker import CACHED_SUFFIX, bench_worker
 from workflows.order import OrderWorkflow
@@ -177,13 +181,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def start_extra_workers(count: int, client, queue: str, engine) -> list[subprocess.Popen]:
+def start_extra_workers(count: int, client, queue: str, engine,
+                        cache_folder: Path) -> list[subprocess.Popen]:
     """Start `count` more worker processes on the benchmark's queues."""
     url = engine.url.render_as_string(hide_password=False)
     command = [
         sys.executable, "-m", "scripts.bench_worker",
         "--address", client.service_client.config.target_host,
-        "--queue", queue, "--database-url", url,
+        "--queue", queue, "--database-url", url, "--cache-folder", str(cache_folder),
     ]
     return [subprocess.Popen(command) for _ in range(count)]
 
@@ -242,10 +247,12 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
     )
     client = env.client
     queue, cached_queue = "bench", "bench" + CACHED_SUFFIX
-    extra = start_extra_workers(worker_processes - 1, client, queue, engine)
+    cache_folder = folder / "activity-cache"
+    cache_folder.mkdir()
+    extra = start_extra_workers(worker_processes - 1, client, queue, engine, cache_folder)
     run_id = uuid.uuid4().hex[:6]
     async with (bench_worker(client, queue, engine),
-                bench_worker(client, cached_queue, engine, cached=True)):
+                bench_worker(client, cached_queue, engine, cache_folder)):
         await wait_for_pollers(client, queue, worker_processes)
         await wait_for_pollers(client, cached_queue, worker_processes)
 
@@ -264,6 +271,17 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
             return client.start_workflow(
                 NoopWorkflow.run, plan, id=f"noop-{run_id}-{n}", task_queue=queue)
 
+        def start_bare(order_id: str):
+            return client.start_workflow(
+                BareOrderWorkflow.run, order_input(order_id), id=f"bare-{order_id}",
+                task_queue=queue, search_attributes=at_start("api", "BENCH"))
+
+        bare_probe = await start_bare(f"bprobe-{run_id}")
+        await bare_probe.result()
+        bare_plan, bare_events = await count_steps(client, bare_probe.id)
+        if bare_plan != plan:
+            raise RuntimeError(f"the bare order makes {bare_plan}, an order {plan}")
+
         server = child_pid("temporal")
         workers = [process.pid for process in extra]
         order_batch = await run_batch(
@@ -273,6 +291,9 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
             client, queue, orders,
             lambda n: start_order(f"c{run_id}-{n}", cached_queue), server, workers)
         noop_batch = await run_batch(client, queue, orders, start_noop, server, workers)
+        bare_batch = await run_batch(
+            client, queue, orders, lambda n: start_bare(f"{run_id}-{n}"), server,
+            workers)
         noop = await client.get_workflow_handle(f"noop-{run_id}-0").fetch_history()
         timings = await run_api_latency(client, engine, queue, clients, requests)
     for process in extra:
@@ -286,14 +307,16 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
     print(f"worker processes: {worker_processes}")
     print(f"steps per order: {plan.activities} activities, "
           f"{plan.local_activities} local activities; history events: "
-          f"order {order_events}, no-op {len(noop.events)}")
+          f"order {order_events}, no-op {len(noop.events)}, bare order {bare_events}")
     print(f"full-lifecycle orders: {order_batch.rate:.1f} orders/s ({orders} orders)")
     print(f"cached-activity orders: {cached_batch.rate:.1f} orders/s ({orders} orders)")
     print(f"no-op baseline:        {noop_batch.rate:.1f} workflows/s ({orders} workflows)")
     print(f"ratio:                 {order_batch.rate / noop_batch.rate:.2f}")
     print(f"cached-activity ratio: {cached_batch.rate / noop_batch.rate:.2f}")
+    print(f"bare-order baseline:   {bare_batch.rate:.1f} workflows/s ({orders} workflows)")
+    print(f"ratio to bare order:   {order_batch.rate / bare_batch.rate:.2f}")
     batches = (("order", order_batch), ("cached-activity order", cached_batch),
-               ("no-op", noop_batch))
+               ("no-op", noop_batch), ("bare order", bare_batch))
     for label, batch in batches:
         print(f"CPU per {label}: {batch.worker_ms:.0f} ms in the worker processes "
               f"(and this client), {batch.server_ms:.0f} ms in the Temporal server")
