@@ -79,6 +79,20 @@ def _final(reason: FailureReason, message: str) -> ApplicationError:
     return ApplicationError(message, type=reason.value, non_retryable=True)
 
 
+def _insert_if_missing(session: Session, record: OrderRecord) -> bool:
+    """Insert an order's projection row; False if the row already exists."""
+    if session.get(OrderRecord, record.id) is not None:
+        return False
+    session.add(record)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another writer inserted it after the check.
+        session.rollback()
+        return False
+    return True
+
+
 def plan_shipments(
     lines: list[OrderLineInput], reservations: list[Reservation]
 ) -> list[PlannedShipment]:
@@ -404,19 +418,14 @@ class OrderActivities:
         # No row, or one at this version or newer. A hold placed before
         # capture records the order before capture inserts its row.
         with Session(self.engine) as session:
-            if session.get(OrderRecord, state.order_id) is not None:
-                return
-            session.add(OrderRecord(
+            if _insert_if_missing(session, OrderRecord(
                 id=state.order_id, workflow_id=state.workflow_id,
                 channel=state.channel, customer_id=state.customer_id,
                 currency=state.currency, placed_at=state.placed_at, **values,
-            ))
-            try:
-                session.commit()
+            )):
                 return
-            except IntegrityError:
-                session.rollback()
-        # Another writer inserted the row between the two steps.
+        # The row exists, maybe inserted by another writer since the
+        # UPDATE, so the UPDATE runs once more.
         with self.engine.begin() as connection:
             connection.execute(newer)
 
@@ -477,18 +486,12 @@ class OrderActivities:
         ]
 
     def _insert_projection(self, session: Session, order: OrderInput, total: Decimal) -> None:
-        if session.get(OrderRecord, order.order_id) is not None:
-            return
-        session.add(OrderRecord(
+        _insert_if_missing(session, OrderRecord(
             id=order.order_id, workflow_id=activity.info().workflow_id,
             status="received", channel=order.channel,
             customer_id=order.customer_id, currency=order.currency,
             total=total, placed_at=order.placed_at,
         ))
-        try:
-            session.commit()
-        except IntegrityError:
-            session.rollback()
 
     def _book(self, request: PaymentRequest, payment_id: str, kind: str,
               status: PaymentStatus, log) -> PaymentRecord:

@@ -1,13 +1,13 @@
 """Benchmark: order throughput against a no-op baseline, and API latency.
 
 Runs everything against one local dev server:
-1. four batches, each of the same size: full-lifecycle orders with
-   every simulator delay at 0; the same orders on a worker whose
-   activities return cached results; no-op workflows with the same
-   number of activities; and bare orders. A bare order makes the
+1. four batches of the same size, and the ratios of their rates and
+   the CPU each workflow cost. The batches are full-lifecycle orders
+   with every simulator delay at 0, the same orders on a worker whose
+   activities return cached results, no-op workflows with the same
+   number of activities, and bare orders. A bare order makes the
    order's activity calls, status updates and projection writes
-   without its workflow logic. The benchmark reports the ratios of the
-   batches' rates and the CPU each workflow cost;
+   without its workflow logic;
 2. `POST /orders` latency under concurrent clients (p50 and p99).
 Usage: python -m scripts.bench [--orders N] [--clients N] [--requests N]
        [--worker-processes N] [--database-url URL]
@@ -142,7 +142,7 @@ class Batch:
         self.server_ms = server_cpu / count * 1000
 
 
-async def run_batch(client, queue: str, count: int, start, server: int | None,
+async def run_batch(count: int, start, server: int | None,
                     workers: list[int]) -> Batch:
     """Start `count` workflows and wait for them; `workers` are the pids
     of worker processes besides this one."""
@@ -256,10 +256,11 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
         await wait_for_pollers(client, queue, worker_processes)
         await wait_for_pollers(client, cached_queue, worker_processes)
 
-        def start_order(order_id: str, task_queue: str = queue):
+        def start_order(order_id: str, task_queue: str = queue,
+                        run=OrderWorkflow.run, prefix: str = "order"):
             # As the API starts them: search attributes set at start.
             return client.start_workflow(
-                OrderWorkflow.run, order_input(order_id), id=f"order-{order_id}",
+                run, order_input(order_id), id=f"{prefix}-{order_id}",
                 task_queue=task_queue, search_attributes=at_start("api", "BENCH"))
 
         probe = await start_order(f"probe-{run_id}")
@@ -272,9 +273,7 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
                 NoopWorkflow.run, plan, id=f"noop-{run_id}-{n}", task_queue=queue)
 
         def start_bare(order_id: str):
-            return client.start_workflow(
-                BareOrderWorkflow.run, order_input(order_id), id=f"bare-{order_id}",
-                task_queue=queue, search_attributes=at_start("api", "BENCH"))
+            return start_order(order_id, run=BareOrderWorkflow.run, prefix="bare")
 
         bare_probe = await start_bare(f"bprobe-{run_id}")
         await bare_probe.result()
@@ -284,16 +283,14 @@ async def measure(folder: Path, engine, orders: int, clients: int, requests: int
 
         server = child_pid("temporal")
         workers = [process.pid for process in extra]
-        order_batch = await run_batch(
-            client, queue, orders, lambda n: start_order(f"b{run_id}-{n}"), server,
-            workers)
-        cached_batch = await run_batch(
-            client, queue, orders,
-            lambda n: start_order(f"c{run_id}-{n}", cached_queue), server, workers)
-        noop_batch = await run_batch(client, queue, orders, start_noop, server, workers)
-        bare_batch = await run_batch(
-            client, queue, orders, lambda n: start_bare(f"{run_id}-{n}"), server,
-            workers)
+
+        def batch(start):
+            return run_batch(orders, start, server, workers)
+
+        order_batch = await batch(lambda n: start_order(f"b{run_id}-{n}"))
+        cached_batch = await batch(lambda n: start_order(f"c{run_id}-{n}", cached_queue))
+        noop_batch = await batch(start_noop)
+        bare_batch = await batch(lambda n: start_bare(f"{run_id}-{n}"))
         noop = await client.get_workflow_handle(f"noop-{run_id}-0").fetch_history()
         timings = await run_api_latency(client, engine, queue, clients, requests)
     for process in extra:

@@ -67,8 +67,8 @@ class BareOrderWorkflow:
 
         await self._enter(OrderStatus.PICKING)
         planned = captured.shipments[0]
-        wanted = {line.sku for line in planned.lines}
-        lines = [line for line in captured.lines if line.sku in wanted]
+        shipped_skus = {line.sku for line in planned.lines}
+        lines = [line for line in captured.lines if line.sku in shipped_skus]
         for step in ("pick", "pack"):
             request = WarehouseRequest(order_id=order.order_id, lines=lines,
                                        step=step, warehouse_id=planned.warehouse_id)

@@ -54,6 +54,9 @@ def cache_first_result(function, folder: Path):
     # registers the wrapper under the same activity name.
     @functools.wraps(function)
     def cached(*args):
+        # Every call after the first returns here without the lock.
+        if results:
+            return results[0]
         with lock:
             if not results:
                 results.append(_load_or_run(path, function, args))
